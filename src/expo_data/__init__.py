@@ -1,0 +1,67 @@
+"""expo-data: the CHTF 2023 Smart City Expo dataset, its loader, validator and releases.
+
+Import from the top level only; submodules are internal. Heavy dependencies (pandas,
+frictionless) are imported on first use, so `import expo_data` stays fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "1.0.0"
+
+# public name → internal module that defines it (imported on first access)
+_LAZY = {
+    "resource_names": "api",
+    "package": "api",
+    "schema": "api",
+    "load": "read",
+    "load_arrow": "read",
+    "load_all": "read",
+    "validate": "validate",
+    "Report": "report",
+    "Finding": "report",
+    "ExpoDataError": "errors",
+    "PackageError": "errors",
+    "ResourceNotFound": "errors",
+    "UnsafePathError": "errors",
+    "DataError": "errors",
+    "InvalidPackage": "errors",
+    "ReleaseError": "errors",
+    "ChecksumMismatch": "errors",
+    "OfflineError": "errors",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'expo_data' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:
+    from .api import package, resource_names, schema
+    from .errors import (
+        ChecksumMismatch,
+        DataError,
+        ExpoDataError,
+        InvalidPackage,
+        OfflineError,
+        PackageError,
+        ReleaseError,
+        ResourceNotFound,
+        UnsafePathError,
+    )
+    from .read import load, load_all, load_arrow
+    from .report import Finding, Report
+    from .validate import validate

@@ -1,0 +1,35 @@
+"""Package metadata for users: resource names, the frictionless Package, Table Schemas."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .package import descriptor_path, open_package
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import frictionless
+
+
+def resource_names(path: str | Path | None = None, *, trusted: bool = False) -> list[str]:
+    """Names of the package's resources, in descriptor order (None = the bundled package)."""
+    return open_package(path, trusted=trusted).resource_names
+
+
+def package(path: str | Path | None = None, *, trusted: bool = False) -> frictionless.Package:
+    """The data package as a `frictionless.Package` (paths checked as in `load`)."""
+    import frictionless
+
+    open_package(path, trusted=trusted)  # refuses unsafe paths before frictionless sees them
+    return frictionless.Package(str(descriptor_path(path)))
+
+
+def schema(
+    name: str, path: str | Path | None = None, *, trusted: bool = False
+) -> frictionless.Schema:
+    """The Table Schema of resource `name` as a `frictionless.Schema`."""
+    import frictionless
+
+    resource = open_package(path, trusted=trusted).resource(name)
+    return frictionless.Schema.from_descriptor(dict(resource.schema.descriptor))

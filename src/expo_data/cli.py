@@ -1,0 +1,136 @@
+"""The `expo-data` command line: parse arguments, make one library call, render the result."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from . import __version__
+from .errors import ExpoDataError
+
+app = typer.Typer(
+    help="Validate, load and release the CHTF 2023 Smart City Expo data package.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+PackageOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--package", "-p", help="datapackage.json or its folder (default: the bundled package)."
+    ),
+]
+AllowRemote = Annotated[
+    bool,
+    typer.Option("--allow-remote", help="Trust paths outside the package folder and remote URLs."),
+]
+
+
+def _say_error(message: object) -> None:
+    typer.echo(f"Error: {' '.join(str(message).split())}", err=True)
+
+
+def fail(message: object, code: int = 1) -> NoReturn:
+    """Inside a command: print `Error: …` on one line to stderr and exit with `code`."""
+    _say_error(message)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"expo-data {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Validate, load and release the CHTF 2023 Smart City Expo data package."""
+
+
+@app.command("list")
+def list_(package: PackageOption = None, allow_remote: AllowRemote = False) -> None:
+    """List the package's resources with their titles."""
+    from .package import open_package
+
+    pkg = open_package(package, trusted=allow_remote)
+    width = max(len(r.name) for r in pkg.resources)
+    for r in pkg.resources:
+        typer.echo(f"{r.name:<{width}}  {r.title}".rstrip())
+
+
+@app.command()
+def describe(
+    resource: Annotated[str, typer.Argument(help="Resource name.")],
+    package: PackageOption = None,
+    allow_remote: AllowRemote = False,
+) -> None:
+    """Show a resource's fields, types, constraints and row count."""
+    from .describe import describe_resource
+
+    typer.echo(describe_resource(resource, package, trusted=allow_remote))
+
+
+@app.command()
+def show(
+    resource: Annotated[str, typer.Argument(help="Resource name.")],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Rows to show.")] = 10,
+    package: PackageOption = None,
+    allow_remote: AllowRemote = False,
+) -> None:
+    """Print the first rows of a resource, typed as its schema says."""
+    from .read import load
+
+    frame = load(resource, package, trusted=allow_remote)
+    typer.echo(frame.head(limit).to_string(index=False, max_colwidth=40))
+    typer.echo(f"({min(limit, len(frame))} of {len(frame)} rows)")
+
+
+@app.command()
+def validate(
+    path: Annotated[
+        Path | None, typer.Argument(help="datapackage.json or its folder (default: bundled).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text, json or github.")] = "text",
+    engine: Annotated[str, typer.Option(help="fast (pyarrow) or frictionless.")] = "frictionless",
+    limit_errors: Annotated[
+        int, typer.Option("--limit-errors", min=1, help="Stop after N findings.")
+    ] = 1000,
+    allow_remote: AllowRemote = False,
+) -> None:
+    """Validate a data package: exit 0 when valid, 1 when invalid, 2 when unreadable."""
+    from .report import RENDERERS
+    from .validate import ENGINES
+    from .validate import validate as run
+
+    if format not in RENDERERS:
+        fail(f"unknown format {format!r}; choose one of {', '.join(RENDERERS)}", 2)
+    if engine not in ENGINES:
+        fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}", 2)
+    report = run(path, engine=engine, limit_errors=limit_errors, trusted=allow_remote)
+    typer.echo(RENDERERS[format](report))
+    raise typer.Exit(0 if report.valid else 1)
+
+
+def main() -> None:
+    """Entry point: run the app, translating library errors into `Error: …` and an exit code."""
+    try:
+        app()
+    except ExpoDataError as exc:
+        _say_error(exc)
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        _say_error(exc)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

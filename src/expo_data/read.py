@@ -1,0 +1,236 @@
+"""Reading resources: CSV → Arrow (typed by the schema) → pandas, losslessly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import mmap
+import re
+import sys
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from . import cells
+from .errors import DataError, PackageError
+from .package import Package, Resource, open_package
+from .typemap import arrow_schema, pandas_types_mapper
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .package import Schema
+
+
+def _source(resource: Resource) -> pa.NativeFile | str:
+    """An input stream for the resource's bytes (files are memory-mapped, URLs fetched)."""
+    if resource.is_remote:
+        from urllib.request import urlopen
+
+        try:
+            with urlopen(resource.location, timeout=60) as response:
+                return pa.BufferReader(response.read())
+        except OSError as exc:
+            raise DataError(f"cannot fetch: {exc}", path=resource.path) from None
+    try:
+        return pa.memory_map(str(resource.location))
+    except FileNotFoundError:
+        raise DataError("file not found", path=resource.path) from None
+    except OSError as exc:
+        raise DataError(f"cannot read: {exc}", path=resource.path) from None
+
+
+def csv_options(schema: Schema, dialect: dict, encoding: str = "utf-8") -> tuple:
+    """pyarrow (read, parse, convert) options that read every column as a string.
+
+    Only the schema's missingValues become null; nothing else is interpreted.
+    """
+    if dialect.get("header", True) is False:
+        raise PackageError("CSV files without a header row are not supported")
+    read = pcsv.ReadOptions(encoding=encoding, block_size=1 << 24)
+    parse = pcsv.ParseOptions(
+        delimiter=dialect.get("delimiter", ","),
+        quote_char=dialect.get("quoteChar", '"'),
+        double_quote=dialect.get("doubleQuote", True),
+        escape_char=dialect.get("escapeChar", False),
+        newlines_in_values=True,
+    )
+    convert = pcsv.ConvertOptions(
+        column_types={name: pa.string() for name in schema.names},
+        null_values=list(schema.missing_values),
+        strings_can_be_null=bool(schema.missing_values),
+        quoted_strings_can_be_null=bool(schema.missing_values),
+        check_utf8=True,
+    )
+    return read, parse, convert
+
+
+def read_strings(resource: Resource) -> pa.Table:
+    """The resource as a table of strings (null = a missing value), header checked."""
+    read, parse, convert = csv_options(resource.schema, dict(resource.dialect), resource.encoding)
+    try:
+        table = pcsv.read_csv(_source(resource), read, parse, convert)
+    except pa.ArrowInvalid as exc:
+        raise _parse_error(resource, exc) from None
+    expected = resource.schema.names
+    if table.column_names != expected:
+        raise DataError(_header_message(expected, table.column_names), path=resource.path, row=1)
+    return table
+
+
+def _header_message(expected: list[str], got: list[str]) -> str:
+    missing = [n for n in expected if n not in got]
+    extra = [n for n in got if n not in expected]
+    if missing or extra:
+        parts = [
+            f"missing column(s) {missing}" if missing else "",
+            f"extra column(s) {extra}" if extra else "",
+        ]
+        return "header does not match the schema: " + "; ".join(p for p in parts if p)
+    return f"columns are out of order: expected {expected}, got {got}"
+
+
+def _parse_error(resource: Resource, exc: Exception) -> DataError:
+    """Turn a pyarrow CSV error into a DataError that names the row where it can."""
+    message = str(exc).splitlines()[0]
+    if "invalid UTF8" in message or "UTF-8" in message:
+        return DataError(
+            "the file is not valid UTF-8", path=resource.path, row=_first_bad_utf8_row(resource)
+        )
+    ragged = re.search(r"Expected (\d+) columns, got (\d+)", message)
+    if ragged:
+        expected, got = ragged.groups()
+        return DataError(
+            f"expected {expected} cells, got {got}",
+            path=resource.path,
+            row=_first_ragged_row(resource),
+        )
+    return DataError(message, path=resource.path)
+
+
+def _records(resource: Resource):
+    """(record number, cells) for every CSV record, header = 1, as frictionless counts."""
+    text = bytes(_source(resource).read_buffer()).decode(resource.encoding, errors="replace")
+    old = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        dialect = resource.dialect
+        reader = csv.reader(
+            io.StringIO(text, newline=""),
+            delimiter=dialect.get("delimiter", ","),
+            quotechar=dialect.get("quoteChar", '"'),
+        )
+        yield from enumerate(reader, start=1)
+    finally:
+        csv.field_size_limit(old)
+
+
+def _first_ragged_row(resource: Resource) -> int | None:
+    width = len(resource.schema.fields)
+    for number, record in _records(resource):
+        if record and len(record) != width:
+            return number
+    return None
+
+
+def _first_bad_utf8_row(resource: Resource) -> int | None:
+    data = bytes(_source(resource).read_buffer())
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return None
+
+
+def data_row_numbers(resource: Resource, strings: pa.Table) -> pa.Array | None:
+    """CSV record numbers of the data rows, where they are not simply index + 2.
+
+    pyarrow skips blank lines; frictionless counts them as rows (header = 1). Only a file
+    that may hold a blank line pays for a second, record-by-record pass.
+    """
+    if not _may_have_blank_lines(resource):
+        return None
+    numbers = [n for n, record in _records(resource) if n > 1 and record]
+    return pa.array(numbers[: strings.num_rows], pa.int64())
+
+
+def _may_have_blank_lines(resource: Resource) -> bool:
+    seps = (b"\n\n", b"\n\r\n", b"\r\r")
+    if resource.is_remote:
+        data = bytes(_source(resource).read_buffer())
+        return data[:1] in (b"\n", b"\r") or any(sep in data for sep in seps)
+    with open(resource.location, "rb") as stream:
+        if not stream.seek(0, 2):
+            return False
+        with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return data[:1] in (b"\n", b"\r") or any(data.find(sep) >= 0 for sep in seps)
+
+
+def row_number(numbers: pa.Array | None, index: int) -> int:
+    """The CSV record number of data row `index`."""
+    return index + 2 if numbers is None else numbers[index].as_py()
+
+
+def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
+    """The resource as an Arrow table typed by its schema; the first bad cell raises DataError."""
+    strings = read_strings(resource)
+    schema = arrow_schema(resource, package)
+    columns = []
+    for field, arrow_field in zip(resource.schema.fields, schema, strict=True):
+        raw = strings.column(field.name)
+        typed, bad = cells.parse(field, raw)
+        problem = ""
+        if pc.any(bad).as_py():
+            problem = f"cannot read {raw.filter(bad)[0].as_py()!r} as {field.type}"
+        elif field.enum is not None and typed.null_count != raw.null_count:
+            bad = pc.and_(pc.is_valid(raw), pc.is_null(typed))
+            problem = f"{raw.filter(bad)[0].as_py()!r} is not one of {field.enum}"
+        elif field.required and raw.null_count:
+            bad = pc.is_null(raw)
+            problem = "a required value is missing"
+        if problem:
+            row = row_number(data_row_numbers(resource, strings), pc.index(bad, True).as_py())
+            raise DataError(problem, path=resource.path, row=row, field=field.name)
+        columns.append(typed.cast(arrow_field.type) if typed.type != arrow_field.type else typed)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def load_arrow(name: str, path: str | Path | None = None, *, trusted: bool = False) -> pa.Table:
+    """Load one resource as a pyarrow Table typed by its Table Schema.
+
+    `path` is a datapackage.json (or its folder); None means the bundled package. Field titles
+    and descriptions travel as Arrow field metadata, package name and version as schema metadata.
+    """
+    package = open_package(path, trusted=trusted)
+    return read_table(package.resource(name), package)
+
+
+def to_pandas(table: pa.Table, *, index: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """An Arrow table as a DataFrame with nullable dtypes (string, Int64, Float64, boolean…)."""
+    frame = table.to_pandas(types_mapper=pandas_types_mapper())
+    return frame.set_index(list(index)) if index else frame
+
+
+def load(
+    name: str, path: str | Path | None = None, *, index: bool = False, trusted: bool = False
+) -> pd.DataFrame:
+    """Load one resource as a pandas DataFrame with dtypes from its Table Schema.
+
+    Only the schema's missingValues become <NA>: "NA", "null", "None" and "0755" stay as
+    written. With `index=True` the primary key becomes the index.
+    """
+    package = open_package(path, trusted=trusted)
+    resource = package.resource(name)
+    return to_pandas(
+        read_table(resource, package), index=resource.schema.primary_key if index else ()
+    )
+
+
+def load_all(path: str | Path | None = None, *, trusted: bool = False) -> dict[str, pd.DataFrame]:
+    """Every resource of the package as DataFrames, by resource name."""
+    package = open_package(path, trusted=trusted)
+    return {r.name: to_pandas(read_table(r, package)) for r in package.resources}

@@ -1,0 +1,94 @@
+"""Validation findings as data, and pure renderers: text, JSON, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem: a stable kebab-case `code` plus where it is (row = CSV record, header = 1)."""
+
+    code: str
+    resource: str = ""
+    row: int | None = None
+    field: str = ""
+    message: str = ""
+    path: str = ""  # file the finding is about, relative to the package
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of validating a package."""
+
+    package: str
+    findings: tuple[Finding, ...] = ()
+    stats: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def valid(self) -> bool:
+        return not self.findings
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def to_dict(self) -> dict:
+        return {
+            "valid": self.valid,
+            "package": self.package,
+            "stats": self.stats,
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+def _where(f: Finding) -> str:
+    parts = [f.path or f.resource]
+    if f.row is not None:
+        parts.append(f"row {f.row}")
+    if f.field:
+        parts.append(f"field {f.field!r}")
+    return ", ".join(p for p in parts if p)
+
+
+def render_text(report: Report) -> str:
+    """One line per finding, then a verdict line."""
+    lines = [f"{_where(f)}: [{f.code}] {f.message}" for f in report.findings]
+    count = len(report.findings)
+    verdict = "valid" if report.valid else f"invalid: {count} finding{'s' if count != 1 else ''}"
+    lines.append(f"{report.package}: {verdict}")
+    return "\n".join(lines)
+
+
+def render_json(report: Report) -> str:
+    """The report as a JSON document."""
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _escape(text: str, *, property: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property else text
+
+
+def render_github(report: Report) -> str:
+    """GitHub Actions workflow commands: one `::error` annotation per finding."""
+    lines = []
+    for f in report.findings:
+        props = [f"file={_escape(f.path or report.package, property=True)}"]
+        if f.row is not None:
+            props.append(f"line={f.row}")
+        props.append(f"title={_escape(f.code, property=True)}")
+        where = f"{f.resource}.{f.field}" if f.field else f.resource
+        lines.append(
+            f"::error {','.join(props)}::{_escape(f'{where}: {f.message}' if where else f.message)}"
+        )
+    lines.append(
+        render_text(Report(report.package))
+        if report.valid
+        else f"{len(report.findings)} finding(s)"
+    )
+    return "\n".join(lines)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "github": render_github}
