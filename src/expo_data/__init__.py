@@ -33,7 +33,27 @@ _LAZY = {
     "OfflineError": "errors",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "ChecksumMismatch",
+    "DataError",
+    "ExpoDataError",
+    "Finding",
+    "InvalidPackage",
+    "OfflineError",
+    "PackageError",
+    "ReleaseError",
+    "Report",
+    "ResourceNotFound",
+    "UnsafePathError",
+    "__version__",
+    "load",
+    "load_all",
+    "load_arrow",
+    "package",
+    "resource_names",
+    "schema",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:
