@@ -1,0 +1,5 @@
+"""`python -m expo_data` runs the CLI."""
+
+from .cli import main
+
+main()
