@@ -1,0 +1,563 @@
+"""Facts in the data package: valid, linked, counted, cited and complete.
+
+Reads the CSVs with the csv module and the descriptor with json (not with expo_data), so the
+data can be checked on its own. The source article lives outside the repository, in
+`<repo root>/../shared/sources/`; the tests that need it skip when that folder is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+FIELD_TYPES = {"string", "integer", "number", "boolean", "date", "year", "datetime"}
+#: resources whose rows are entities with printed names (all but link tables and sources)
+ENTITY_RESOURCES = (
+    "sessions",
+    "organisations",
+    "people",
+    "places",
+    "awards",
+    "exhibition_zones",
+    "publications",
+    "topics",
+)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@cache
+def descriptor() -> dict:
+    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+
+
+@cache
+def schema(name: str) -> dict:
+    res = next(r for r in descriptor()["resources"] if r["name"] == name)
+    return json.loads((ROOT / res["schema"]).read_text(encoding="utf-8"))
+
+
+@cache
+def rows(name: str) -> tuple[dict[str, str], ...]:
+    res = next(r for r in descriptor()["resources"] if r["name"] == name)
+    with open(ROOT / res["path"], encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+def resource_names() -> list[str]:
+    return [r["name"] for r in descriptor()["resources"]]
+
+
+def ids(name: str) -> set[str]:
+    return {r["id"] for r in rows(name)}
+
+
+def names(name: str, column: str = "name_zh_hant") -> set[str]:
+    return {r[column] for r in rows(name)}
+
+
+def source_row() -> dict[str, str]:
+    (only,) = rows("sources")
+    return only
+
+
+@cache
+def source_bytes() -> bytes:
+    path = SHARED_SOURCES / source_row()["file_name"]
+    if not path.is_file():
+        pytest.skip(f"source article not found at {path} (shared/ is not beside the checkout)")
+    return path.read_bytes()
+
+
+def paragraphs() -> list[str]:
+    """The source's paragraphs: its non-empty lines, numbered from 1 (index 0 is unused)."""
+    lines = [line for line in source_bytes().decode("utf-8").split("\n") if line.strip()]
+    return ["", *lines]
+
+
+# ---------------------------------------------------------------- (a) frictionless
+
+
+def test_frictionless_validates_the_package_including_foreign_keys():
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.Package(str(ROOT / "datapackage.json")).validate()
+    errors = [f"{e.type}: {e.message}" for task in report.tasks for e in task.errors]
+    assert report.valid, "\n".join(errors[:20])
+
+
+def test_descriptor_metadata():
+    d = descriptor()
+    assert d["name"] == "chtf-2023-smart-city"
+    assert d["version"] == "1.0.0"
+    assert d["created"] == "2026-11-27T00:00:00Z"
+    assert [lic["name"] for lic in d["licenses"]] == ["CC-BY-4.0"]
+    for key in ("title", "description", "sources", "contributors", "keywords"):
+        assert d[key], key
+    assert {"organisations", "winners", "sessions", "sources"} <= set(resource_names())
+    for res in d["resources"]:
+        name = res["name"]
+        assert res["path"] == f"data/{name}.csv"
+        assert res["schema"] == f"schemas/{name}.json"
+        assert (res["format"], res["mediatype"], res["encoding"]) == ("csv", "text/csv", "utf-8")
+        assert res["title"] and res["description"]
+
+
+@pytest.mark.parametrize("name", resource_names())
+def test_schema_is_complete(name):
+    s = schema(name)
+    assert s["missingValues"] == [""]
+    assert s["primaryKey"] in ("id", ["id"])
+    for field in s["fields"]:
+        assert field["type"] in FIELD_TYPES, field["name"]
+        assert field.get("title") and field.get("description"), field["name"]
+    id_field = next(f for f in s["fields"] if f["name"] == "id")
+    assert id_field["constraints"]["required"] and id_field["constraints"]["unique"]
+    assert id_field["constraints"]["pattern"] == SLUG.pattern
+    # every *_id column (and source_id) is declared as a foreign key
+    declared = {
+        fk["fields"][0] if isinstance(fk["fields"], list) else fk["fields"]
+        for fk in s.get("foreignKeys", [])
+    }
+    referencing = {f["name"] for f in s["fields"] if f["name"].endswith("_id")}
+    assert referencing == declared
+
+
+@pytest.mark.parametrize("name", resource_names())
+def test_csv_file_format(name):
+    raw = (ROOT / "data" / f"{name}.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf"), "BOM"
+    assert b"\r" not in raw, "CR line ending"
+    assert raw.endswith(b"\n")
+    header = raw.decode("utf-8").split("\n", 1)[0].split(",")
+    assert header == [f["name"] for f in schema(name)["fields"]]
+
+
+# ---------------------------------------------------------------- (b) foreign keys
+
+
+def foreign_keys():
+    for name in resource_names():
+        for fk in schema(name).get("foreignKeys", []):
+            (field,) = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+            target = fk["reference"]["resource"] or name
+            (target_field,) = (
+                [fk["reference"]["fields"]]
+                if isinstance(fk["reference"]["fields"], str)
+                else fk["reference"]["fields"]
+            )
+            yield name, field, target, target_field
+
+
+@pytest.mark.parametrize(("name", "field", "target", "target_field"), list(foreign_keys()))
+def test_foreign_key_resolves(name, field, target, target_field):
+    known = {r[target_field] for r in rows(target)}
+    dangling = [(r["id"], r[field]) for r in rows(name) if r[field] and r[field] not in known]
+    assert not dangling
+
+
+def test_every_row_cites_the_source():
+    for name in resource_names():
+        if name != "sources":
+            assert {r["source_id"] for r in rows(name)} == {source_row()["id"]}, name
+
+
+# ---------------------------------------------------------------- (c) award counts
+
+
+def test_winners_named_matches_winner_rows_and_never_exceeds_reported():
+    per_award: dict[str, int] = {}
+    for w in rows("winners"):
+        per_award[w["award_id"]] = per_award.get(w["award_id"], 0) + 1
+    for award in rows("awards"):
+        named = int(award["winners_named"])
+        assert named == per_award.get(award["id"], 0), award["id"]
+        if award["winners_reported"]:
+            assert named <= int(award["winners_reported"]), award["id"]
+
+
+def test_reported_counts_from_the_article():
+    awards = {a["id"]: a for a in rows("awards")}
+    assert awards["leading-smart-city-2023"]["winners_reported"] == "27"
+    assert awards["leading-smart-city-2023"]["winners_named"] == "13"
+    assert awards["leading-smart-urban-district-2023"]["winners_reported"] == "15"
+    assert awards["leading-smart-county-level-city-2023"]["winners_reported"] == ""
+    assert awards["leading-solution-provider-2023"]["winners_reported"] == ""
+
+
+def test_technical_sub_category_is_four_awards_without_a_split():
+    tech = next(a for a in rows("awards") if a["name_zh_hant"] == "技術類子項")
+    assert tech["awards_reported"] == "4"
+    winners = [w for w in rows("winners") if w["award_id"] == tech["id"]]
+    assert sorted(w["winner_name_zh_hant"] for w in winners) == sorted(
+        ["華為云計算技術有限公司", "中興通訊股份有限公司"]
+    )
+    assert "split" in tech["notes"]
+    # nothing records a per-winner number of awards
+    assert not any("award_count" in c or "awards_won" in c for c in rows("winners")[0])
+
+
+def test_segment_categories_have_rows_but_no_winners():
+    segments = [a for a in rows("awards") if a["kind"] == "segment-category"]
+    assert len(segments) == 15
+    assert all(a["winners_named"] == "0" and a["winners_reported"] == "" for a in segments)
+
+
+# ---------------------------------------------------------------- (d) either/or columns
+
+
+def test_each_winner_is_exactly_one_place_or_organisation():
+    for w in rows("winners"):
+        assert bool(w["place_id"]) != bool(w["organisation_id"]), w["id"]
+        assert w["winner_type"] == ("place" if w["place_id"] else "organisation"), w["id"]
+
+
+def test_winner_name_is_the_linked_entitys_printed_name():
+    place = {r["id"]: r["name_zh_hant"] for r in rows("places")}
+    org = {r["id"]: r["name_zh_hant"] for r in rows("organisations")}
+    for w in rows("winners"):
+        linked = place[w["place_id"]] if w["place_id"] else org[w["organisation_id"]]
+        assert w["winner_name_zh_hant"] == linked, w["id"]
+
+
+def test_each_participant_is_exactly_one_person_or_organisation():
+    for p in rows("session_participants"):
+        assert bool(p["person_id"]) != bool(p["organisation_id"]), p["id"]
+        assert p["participant_type"] == ("person" if p["person_id"] else "organisation")
+
+
+def test_people_affiliation_is_their_organisations_printed_name():
+    org = {r["id"]: r["name_zh_hant"] for r in rows("organisations")}
+    for p in rows("people"):
+        assert p["affiliation_as_printed"] == org[p["organisation_id"]], p["id"]
+
+
+def test_dates_only_where_the_article_states_them():
+    dated = {
+        (s["id"], s["date"], s["end_date"]) for s in rows("sessions") if s["date"] or s["end_date"]
+    }
+    assert dated == {("chtf-25-smart-city-expo", "", "2023-11-19")}
+
+
+def test_facts_without_a_stated_forum_stay_on_the_parent_forum():
+    forum = next(s["id"] for s in rows("sessions") if s["kind"] == "forum")
+    for p in rows("session_participants"):
+        if p["role"] == "attending-organisation":
+            assert p["session_id"] == forum, p["id"]
+    for t in rows("topics"):
+        if t["kind"] == "discussion-topic":
+            assert t["session_id"] == forum, t["id"]
+    dialogue = next(s["id"] for s in rows("sessions") if s["kind"] == "high-level-dialogue")
+    assert not [p for p in rows("session_participants") if p["session_id"] == dialogue]
+
+
+# ---------------------------------------------------------------- (e) citations
+
+
+def test_source_file_checksum_and_paragraph_count():
+    src = source_row()
+    raw = source_bytes()
+    assert hashlib.sha256(raw).hexdigest() == src["sha256"]
+    assert len(raw) == int(src["bytes"])
+    assert len(paragraphs()) - 1 == int(src["paragraph_count"]) == 13
+
+
+def printed_columns(name: str) -> list[str]:
+    """Columns whose every value must appear verbatim in the cited paragraph."""
+    return [
+        c
+        for c in (
+            "name_zh_hant",
+            "winner_name_zh_hant",
+            "affiliation_as_printed",
+            "position_as_printed",
+            "short_name_zh_hant",
+            "prefix_zh_hant",
+            "phrase_as_printed",
+            "value_as_printed",
+        )
+        if c in rows(name)[0]
+    ]
+
+
+@pytest.mark.parametrize("name", [n for n in resource_names() if n != "sources"])
+def test_printed_text_appears_verbatim_in_the_cited_paragraph(name):
+    paras = paragraphs()
+    count = int(source_row()["paragraph_count"])
+    for r in rows(name):
+        n = int(r["source_paragraph"])
+        assert 1 <= n <= count, (r["id"], n)
+        for column in printed_columns(name):
+            if r[column]:
+                assert r[column] in paras[n], (r["id"], column, r[column], n)
+        if "mentioned_in" in r:
+            listed = [int(x) for x in r["mentioned_in"].split(";")]
+            assert listed == sorted(set(listed)) and listed[0] == n, r["id"]
+            for m in listed:
+                assert r["name_zh_hant" if "name_zh_hant" in r else "phrase_as_printed"] in paras[m]
+
+
+def test_people_are_printed_as_affiliation_position_name():
+    paras = paragraphs()
+    for p in rows("people"):
+        printed = p["affiliation_as_printed"] + p["position_as_printed"] + p["name_zh_hant"]
+        assert printed in paras[int(p["source_paragraph"])], p["id"]
+
+
+def test_name_zh_hans_matches_opencc_draft():
+    opencc = pytest.importorskip("opencc")
+    t2s = opencc.OpenCC("t2s")
+    for name in ENTITY_RESOURCES:
+        for r in rows(name):
+            assert r["name_zh_hans"] == t2s.convert(r["name_zh_hant"]), (name, r["id"])
+
+
+# ---------------------------------------------------------------- (f) hygiene
+
+
+@pytest.mark.parametrize("name", resource_names())
+def test_text_hygiene(name):
+    seen: set[str] = set()
+    for r in rows(name):
+        assert SLUG.match(r["id"]), r["id"]
+        assert r["id"] not in seen, f"duplicate id {r['id']}"
+        seen.add(r["id"])
+        for column, value in r.items():
+            assert value == unicodedata.normalize("NFC", value), (r["id"], column)
+            assert value == value.strip(), (r["id"], column)
+            assert not any(z in value for z in ZERO_WIDTH), (r["id"], column)
+            assert not value.startswith(FORMULA_PREFIXES), (r["id"], column)
+
+
+# ---------------------------------------------------------------- (g) completeness
+
+#: every name the article prints, per entity class (typed from a reading of the article)
+ORGANISATIONS = [
+    # paragraph 4: exhibitors
+    "中興",
+    "科大訊飛",
+    "三鼎",
+    "吉寶智城",
+    "蔚來汽車",
+    "理想汽車",
+    "特斯拉",
+    "華寬通",
+    "智慧空間",
+    "云智易",
+    "維度數據",
+    # paragraphs 6-7: speakers' employers (with the units printed in their affiliations), co-author
+    "國家信息中心",
+    "國家信息中心信息化和產業發展部",
+    "深圳市政務服務數據管理局",
+    "亞洲數據集團",
+    "華為",
+    "日照市大數據發展局",
+    "海寧市政務服務和數據資源管理辦公室",
+    "華為云",
+    "華為云城市云",
+    "科大訊飛AI研究院",
+    "百度智能云",
+    "百度智能云智慧城市業務部",
+    "金山云",
+    "金山云政企事業部",
+    "數夢工場",
+    "數夢工場研究院",
+    # paragraph 8: forum participants
+    "華南理工",
+    "北京理工",
+    "粵檢集團",
+    "國電南瑞",
+    "釘釘",
+    "浪潮",
+    "天安智慧空間",
+    "浙江海數",
+    "廣州賽特",
+    "庫卡中國",
+    "梅州高新",
+    "鑫瀚高科",
+    "中凱光顯",
+    "國譽家具",
+    "特普生",
+    # paragraph 12: award winners
+    "華為云計算技術有限公司",
+    "北京百度網訊科技有限公司",
+    "杭州數夢工場科技有限公司",
+    "科大訊飛股份有限公司",
+    "神州數碼控股有限公司",
+    "中興通訊股份有限公司",
+]
+PLACES = [
+    "上海",
+    "深圳",
+    "成都",
+    "武漢",
+    "杭州",
+    "長沙",
+    "鹽城",
+    "錦州",
+    "保山",
+    "克拉瑪依",
+    "慶陽",
+    "朝陽",
+    "烏海",
+    "江蘇宜興",
+    "江蘇昆山",
+    "安徽廣德",
+    "山東龍口",
+    "重慶云陽",
+    "河南輝縣",
+    "深圳福田區",
+    "廣州天河區",
+    "廣州白云區",
+    "哈爾濱平房區",
+    "蘇州高新區",
+    "惠州惠城區",
+    "天津西青區",
+    "青島李滄區",
+]
+PEOPLE = [
+    "徐強",
+    "劉佳晨",
+    "朱東方",
+    "單志廣",
+    "田金光",
+    "沈清",
+    "李德剛",
+    "李鑫",
+    "劉捷",
+    "于科偉",
+    "念燦華",
+]
+ZONES = [
+    "數字化創新展區",
+    "智慧城市生態圈展區",
+    "人工智能與智能科技體驗展區",
+    "“雙碳”戰略展區",
+    "智慧城市及數字化互動體驗區",
+]
+AWARDS = [
+    "2023中國領軍智慧城市獎",
+    "2023 中國領軍智慧縣級城市獎",
+    "2023中國領軍智慧城區獎",
+    "2023中國智慧城市領軍解決方案提供商",
+    "技術類子項",
+    "細分領域獎項",
+    "數字政府",
+    "信息系統",
+    "一網統管",
+    "能源",
+    "數據運營",
+    "智慧廚房",
+    "智慧視覺",
+    "物聯網",
+    "大數據",
+    "智慧交通",
+    "智慧醫療",
+    "智慧社區",
+    "智慧園區",
+    "智慧產業園區",
+    "數字化創新",
+]
+SESSIONS = [
+    "第二十五屆高交會智慧城市展",
+    "2023智慧城市發展論壇",
+    "2023智慧城市發展論壇主論壇",
+    "2023“智能機器人+”創新與應用發展論壇",
+    "2023深圳專精特新企業數字化轉型高峰論壇",
+    "“數創融合智造未來”數智產業交流對接會?廣梅園",
+    "“數字賦能:構建產業新生態”論壇",
+    "高峰對話",
+    "2023中國智慧城市評選頒獎典禮",
+]
+EXHIBITORS = ORGANISATIONS[:11]
+PARAGRAPH_8_ORGANISATIONS = [
+    "華南理工",
+    "北京理工",
+    "粵檢集團",
+    "國電南瑞",
+    "釘釘",
+    "浪潮",
+    "華寬通",
+    "天安智慧空間",
+    "浙江海數",
+    "云智易",
+    "維度數據",
+    "廣州賽特",
+    "庫卡中國",
+    "梅州高新",
+    "鑫瀚高科",
+    "中凱光顯",
+    "國譽家具",
+    "特普生",
+]
+DISCUSSION_TOPICS = [
+    "智能機器人",
+    "數字化轉型創新",
+    "智能終端產業發展",
+    "‘雙碳’政策下智慧城市增長點",  # noqa: RUF001 (quotes as printed)
+]
+FIGURES = [
+    "50多位頂級嘉賓",
+    "超百家企業",
+    "近百個城市和地區代表",
+    "五大亮點展區",
+    "一場主論壇",
+    "兩場主題論壇",
+    "兩場同期主題論壇",
+]
+
+
+@pytest.mark.parametrize(
+    ("resource", "expected"),
+    [
+        ("organisations", ORGANISATIONS),
+        ("places", PLACES),
+        ("people", PEOPLE),
+        ("exhibition_zones", ZONES),
+        ("awards", AWARDS),
+        ("sessions", SESSIONS),
+        ("publications", ["城市一張網研究報告"]),
+    ],
+)
+def test_every_printed_name_has_exactly_one_row(resource, expected):
+    assert len(expected) == len(set(expected))
+    printed = [r["name_zh_hant"] for r in rows(resource)]
+    assert sorted(printed) == sorted(expected)
+
+
+def test_every_printed_name_is_in_the_article():
+    text = "".join(paragraphs())
+    for name in [*ORGANISATIONS, *PLACES, *PEOPLE, *ZONES, *AWARDS, *SESSIONS, *FIGURES]:
+        assert name in text, name
+
+
+def test_links_are_complete():
+    org = {r["id"]: r["name_zh_hant"] for r in rows("organisations")}
+    exhibitors = sorted(rows("exhibitors"), key=lambda r: int(r["list_position"]))
+    assert [org[r["organisation_id"]] for r in exhibitors] == EXHIBITORS
+    assert all(r["list_marked_partial"] == "true" for r in exhibitors)
+    attending = [
+        org[r["organisation_id"]]
+        for r in rows("session_participants")
+        if r["role"] == "attending-organisation"
+    ]
+    assert attending == PARAGRAPH_8_ORGANISATIONS
+    assert {p["person_id"] for p in rows("session_participants") if p["person_id"]} == ids("people")
+    assert [w["winner_name_zh_hant"] for w in rows("winners") if w["place_id"]] == PLACES
+    topics = [t["name_zh_hant"] for t in rows("topics") if t["kind"] == "discussion-topic"]
+    assert topics == DISCUSSION_TOPICS
+    assert sorted(names("figures", "phrase_as_printed")) == sorted(FIGURES)
+    authors = {org[a["organisation_id"]]: a["attribution"] for a in rows("publication_authors")}
+    assert authors["華為"] == "printed"
