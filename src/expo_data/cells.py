@@ -1,59 +1,290 @@
-"""Parsing string cells into typed Arrow arrays, with the rows that do not parse."""
+"""Reading string cells as their Table Schema type, exactly as frictionless' value readers do.
+
+The common path is a whole-column Arrow cast; the few cells it cannot decide (a cast that
+fails, an unusual but valid spelling such as " +7" or "1_000") go one by one through
+`python_reader`, a transcription of frictionless' value reader for the field (or, for the rare
+types and formats not transcribed, frictionless' own reader).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .typemap import arrow_type
+from ._buffers import FALSE, NULL_STRING, array, bools, scalar
+from ._buffers import strings as string_array
+from .typemap import ARROW_TYPES, arrow_type
 
 if TYPE_CHECKING:
     from .package import Field
 
+INT64_RANGE = (-(2**63), 2**63 - 1)
+#: a run of cells this short whose cast fails goes to the exact per-cell reader as a whole
+_EXACT_RUN = 64
+_NUMBER_OPTIONS = {"bareNumber", "groupChar", "decimalChar"}
+_4, _18 = (array([n], pa.int32())[0] for n in (4, 18))
+#: what `datetime.strptime(cell, "%Y-%m-%d")` matches: the regex Python's _strptime builds
+_ISO_DATE = re.compile(
+    r"(?P<Y>\d\d\d\d)-(?P<m>1[0-2]|0[1-9]|[1-9])-(?P<d>3[0-1]|[1-2]\d|0[1-9]|[1-9]| [1-9])",
+    re.IGNORECASE,
+)
+
+
+def values(field: Field, strings: pa.Array | pa.ChunkedArray) -> tuple[Any, Any]:
+    """The cells as the field's type (null where missing or unreadable) and the type-error mask.
+
+    `strings` is a string column, null where a cell is a missing value. The mask is true where
+    a present cell cannot be read as the field's type (a frictionless `type-error`). Values are
+    of the plain Arrow type of `typemap.ARROW_TYPES` (enum strings stay strings).
+    """
+    typed, bad, _ = _per_chunk(field, strings)
+    return typed, bad
+
 
 def parse(field: Field, strings: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
-    """Cast a string column to the field's Arrow type.
+    """Cast a string column to the field's Arrow type, for loading.
 
-    Returns the typed column (null where a cell does not parse) and a boolean mask that is
-    true where a non-null cell does not parse (a frictionless `type-error`).
+    Returns the typed column (null where a cell does not parse; enum strings as an ordered
+    dictionary) and a mask true where a non-null cell cannot be loaded: a `type-error`, or a
+    valid value the Arrow type cannot hold (an integer beyond 64 bits).
     """
+    typed, bad, lost = _per_chunk(field, strings)
     target = arrow_type(field)
     if pa.types.is_dictionary(target):
-        enum = pa.array([str(v) for v in field.enum], pa.string())
-        indices = pc.index_in(strings, value_set=enum)
+        enum = string_array([str(v) for v in field.enum])
         typed = pa.chunked_array(
-            [pa.DictionaryArray.from_arrays(c, enum, ordered=True) for c in indices.chunks],
+            [
+                pa.DictionaryArray.from_arrays(pc.index_in(c, value_set=enum), enum, ordered=True)
+                for c in typed.chunks
+            ],
             target,
         )
-        return typed, _none(strings)  # not a type error: the enum constraint reports it
-    if target == pa.string():
-        return strings, _none(strings)
-    if field.type == "boolean":
-        true = pc.is_in(strings, value_set=pa.array(field.true_values, pa.string()))
-        false = pc.is_in(strings, value_set=pa.array(field.false_values, pa.string()))
-        typed = pc.if_else(true, True, pc.if_else(false, False, pa.scalar(None, pa.bool_())))
-        return typed, pc.and_(pc.is_valid(strings), pc.invert(pc.or_(true, false)))
-    typed = _cast(strings, target)
-    return typed, pc.and_(pc.is_valid(strings), pc.is_null(typed))
+    return typed, pc.or_(bad, lost)
 
 
-def _none(strings: pa.ChunkedArray) -> pa.ChunkedArray:
-    """An all-false mask as long as the column."""
-    return pc.and_(pc.is_valid(strings), pa.scalar(False))
+def _per_chunk(field: Field, strings: pa.Array | pa.ChunkedArray) -> tuple[Any, Any, Any]:
+    if isinstance(strings, pa.Array):
+        return _read(field, strings)
+    parts = [_read(field, chunk) for chunk in strings.chunks]
+    typed, bad, lost = zip(*parts, strict=True) if parts else ((), (), ())
+    return (
+        pa.chunked_array(typed, ARROW_TYPES[field.type]),
+        pa.chunked_array(bad, pa.bool_()),
+        pa.chunked_array(lost, pa.bool_()),
+    )
 
 
-def _cast(strings: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
-    """Element-wise safe cast: cells that do not parse become null."""
+def _read(field: Field, strings: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(typed, type-error mask, lost mask) for one string array."""
+    kind, fmt = field.type, field.format
+    none = pc.is_null(pc.is_null(strings))  # all false, as long as the column
+    if kind == "string" and fmt == "default":
+        return strings, none, none
+    if kind == "boolean":
+        true = pc.is_in(strings, value_set=string_array(list(field.true_values)))
+        false = pc.is_in(strings, value_set=string_array(list(field.false_values)))
+        yes, no = scalar(True, pa.bool_()), FALSE
+        typed = pc.if_else(false, no, pc.if_else(true, yes, pa.nulls(1, pa.bool_())[0]))
+        return typed, pc.and_(pc.is_valid(strings), pc.invert(pc.or_(true, false))), none
+    if kind == "integer" and field.descriptor.get("bareNumber", True):
+        return _cast_then_exact(field, strings, pa.int64(), _integer_like)
+    if kind == "number" and not _NUMBER_OPTIONS & set(field.descriptor):
+        return _cast_then_exact(field, strings, pa.float64(), _number_like)
+    if kind == "date" and fmt == "default":
+        return _cast_then_exact(field, strings, pa.date32(), _date_like)
+    if kind == "year":
+        return _cast_then_exact(field, strings, pa.int16(), _year_like)
+    return _exact(field, strings, pc.is_valid(strings), pa.nulls(len(strings), ARROW_TYPES[kind]))
+
+
+def _cast_then_exact(
+    field: Field, strings: pa.Array, target: pa.DataType, like: Callable[[pa.Array], pa.Array]
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Cast what Arrow reads the frictionless way; read the rest cell by cell.
+
+    A column Arrow casts whole is done: every string Arrow's integer, float and date parsers
+    accept, frictionless accepts with the same value (but Arrow reads "nan(1)", so a number
+    column with "(" and a year column are never cast whole). Otherwise `like` picks the
+    cells in the common spelling, cast together, and the rest are read by `python_reader`.
+    """
+    none = pc.is_null(pc.is_null(strings))
+    whole = target != pa.int16()  # Arrow would read "-123" or "12" as an int16 year
+    if target == pa.float64():
+        whole = not pc.any(pc.fill_null(pc.match_substring(strings, "("), FALSE)).as_py()
+    if whole:
+        try:
+            return pc.cast(strings, target), none, none
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    common = pc.fill_null(like(strings), FALSE)
+    typed, failed = _cast_or_split(pc.if_else(common, strings, NULL_STRING), target)
+    rest = pc.or_(failed, pc.and_(pc.is_valid(strings), pc.invert(common)))
+    return _exact(field, strings, rest, typed)
+
+
+def _integer_like(strings: pa.Array) -> pa.Array:
+    """Up to 18 digits, maybe after a minus: always an int64, read as Python's int() does."""
+    digits = pc.if_else(pc.starts_with(strings, "-"), pc.utf8_slice_codeunits(strings, 1), strings)
+    return pc.and_(pc.ascii_is_decimal(digits), pc.less_equal(pc.binary_length(digits), _18))
+
+
+def _number_like(strings: pa.Array) -> pa.Array:
+    return pc.match_substring_regex(strings, r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+
+def _date_like(strings: pa.Array) -> pa.Array:
+    return pc.match_substring_regex(strings, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _year_like(strings: pa.Array) -> pa.Array:
+    """Four ASCII digits: what frictionless reads as a year, and an int16 holds."""
+    return pc.and_(pc.ascii_is_decimal(strings), pc.equal(pc.binary_length(strings), _4))
+
+
+def _cast_or_split(strings: pa.Array, target: pa.DataType) -> tuple[pa.Array, pa.Array]:
+    """Cast, halving the array around cells that fail; (typed, mask of cells left undecided)."""
     try:
-        return pc.cast(strings, target)
+        typed = pc.cast(strings, target)
+        return typed, pc.is_null(pc.is_null(strings))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    out = []
-    for value in strings.to_pylist():
-        try:
-            out.append(pc.cast(pa.scalar(value, pa.string()), target).as_py())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            out.append(None)
-    return pa.chunked_array([pa.array(out, target)], target)
+    if len(strings) <= _EXACT_RUN:
+        return pa.nulls(len(strings), target), pc.is_valid(strings)
+    half = len(strings) // 2
+    left, right = (
+        _cast_or_split(strings.slice(0, half), target),
+        _cast_or_split(strings.slice(half), target),
+    )
+    return (
+        pa.concat_arrays([left[0], right[0]]),
+        pa.concat_arrays([left[1], right[1]]),
+    )
+
+
+def _exact(
+    field: Field, strings: pa.Array, todo: pa.Array, typed: pa.Array
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Read the `todo` cells one by one with `python_reader` and merge them into `typed`."""
+    todo = pc.fill_null(todo, FALSE)
+    reader = python_reader(field)
+    target = ARROW_TYPES[field.type]
+    cells = strings.filter(todo).to_pylist()
+    read = [reader(cell) for cell in cells]
+    arrow = [_to_arrow(target, value, cell) for value, cell in zip(read, cells, strict=True)]
+    none = pc.is_null(pc.is_null(strings))
+    typed = pc.replace_with_mask(typed, todo, array(arrow, target))
+    bad = pc.replace_with_mask(none, todo, bools(np.array([v is None for v in read], bool)))
+    lost = [v is not None and a is None for v, a in zip(read, arrow, strict=True)]
+    return typed, bad, pc.replace_with_mask(none, todo, bools(np.array(lost, bool)))
+
+
+def _to_arrow(target: pa.DataType, value: Any, cell: str) -> Any:
+    """A value from `python_reader` as the Arrow type holds it (None if it cannot)."""
+    if value is None:
+        return None
+    if target == pa.string():
+        return cell  # kept in its lexical form
+    if target == pa.int64():
+        return value if INT64_RANGE[0] <= value <= INT64_RANGE[1] else None
+    if target == pa.float64():
+        return float("nan") if isinstance(value, Decimal) and value.is_nan() else float(value)
+    if target == pa.time64("us"):
+        return value.replace(tzinfo=None)
+    return value
+
+
+def read_value(field: Field, value: Any) -> Any:
+    """A descriptor value (enum item, minimum…) read as frictionless reads it, for Arrow."""
+    target = ARROW_TYPES[field.type]
+    if isinstance(value, str):
+        return _to_arrow(target, python_reader(field)(value), value)
+    if isinstance(value, bool):
+        return value if field.type == "boolean" else None
+    if field.type == "number" and isinstance(value, int | float):
+        return float(value)
+    if field.type in ("integer", "year") and isinstance(value, int | float):
+        return int(value) if float(value).is_integer() else None
+    return value
+
+
+def python_reader(field: Field) -> Callable[[str], Any]:
+    """frictionless' value reader for `field`: a value, or None where the cell is unreadable."""
+    kind, fmt, descriptor = field.type, field.format, field.descriptor
+    if kind == "string" and fmt == "default":
+        return str
+    if kind == "boolean":
+        mapping = {v: True for v in field.true_values} | {v: False for v in field.false_values}
+        return mapping.get
+    if kind == "integer" and descriptor.get("bareNumber", True):
+        return _integer
+    if kind == "number" and not _NUMBER_OPTIONS & set(descriptor):
+        return _float if descriptor.get("floatNumber") else _decimal
+    if kind == "date" and fmt == "default":
+        return _date
+    if kind == "year":
+        return _year
+    if kind == "datetime" and fmt == "default":
+        return _datetime
+    import frictionless
+
+    return frictionless.Field.from_descriptor(dict(descriptor)).create_value_reader()
+
+
+def _integer(cell: str) -> int | None:
+    try:
+        return int(cell.strip())
+    except Exception:
+        return None
+
+
+def _decimal(cell: str) -> Decimal | None:
+    try:
+        return Decimal(cell.strip())
+    except Exception:
+        return None
+
+
+def _float(cell: str) -> float | None:
+    try:
+        return float(cell.strip())
+    except Exception:
+        return None
+
+
+def _date(cell: str) -> date | None:
+    """`datetime.strptime(cell, "%Y-%m-%d").date()`, without strptime's per-call overhead."""
+    found = _ISO_DATE.match(cell)
+    if found is None or found.end() != len(cell):
+        return None
+    try:
+        return date(int(found["Y"]), int(found["m"]), int(found["d"]))
+    except ValueError:
+        return None
+
+
+def _year(cell: str) -> int | None:
+    if len(cell) != 4:
+        return None
+    try:
+        year = int(cell)
+    except Exception:
+        return None
+    return year if 0 <= year <= 9999 else None
+
+
+def _datetime(cell: str) -> datetime | None:
+    from dateutil import parser
+
+    try:
+        if cell[16] != ":" or len(cell) < 19:  # frictionless' guard against short forms
+            return None
+        return parser.isoparse(cell)
+    except Exception:
+        return None

@@ -6,9 +6,8 @@ import time
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
-from . import checks
 from .errors import PackageError, UnsafePathError
-from .package import Package, Resource, open_package, read_descriptor
+from .package import Package, open_package, read_descriptor
 from .report import Finding, Report
 
 if TYPE_CHECKING:
@@ -16,13 +15,12 @@ if TYPE_CHECKING:
 
 ENGINES = ("fast", "frictionless")
 DEFAULT_LIMIT_ERRORS = 1000
-CHUNK = 1 << 20
 
 
 def validate(
     path: str | Path | None = None,
     *,
-    engine: str = "frictionless",
+    engine: str = "fast",
     limit_errors: int = DEFAULT_LIMIT_ERRORS,
     trusted: bool = False,
 ) -> Report:
@@ -31,8 +29,10 @@ def validate(
     Covers what `frictionless validate` reports (descriptor, header, type, constraint,
     primary and foreign keys, blank rows…) plus the project's checks: no BOM, LF line
     endings, NFC, trimmed text, no zero-width characters, no formula-like cells, and a
-    source citation on every row. Raises PackageError only when the descriptor cannot be
-    read at all; everything else is a finding.
+    source citation on every row. The `fast` engine (pyarrow, one pass per file) reports
+    what frictionless-py (`engine="frictionless"`) reports, with the same codes, rows and
+    fields. Raises PackageError only when the descriptor cannot be read at all; everything
+    else is a finding.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -41,15 +41,19 @@ def validate(
     label = str(dpath)
     try:
         package = open_package(dpath, trusted=trusted)
-    except UnsafePathError as exc:
-        return Report(label, (Finding("unsafe-path", message=_strip_prefix(exc, dpath)),))
     except PackageError as exc:
-        return Report(label, (Finding("package-error", message=_strip_prefix(exc, dpath)),))
-    findings = _descriptor_findings(descriptor, dpath)
+        code = "unsafe-path" if isinstance(exc, UnsafePathError) else "package-error"
+        finding = Finding(code, exc.resource, message=_strip_prefix(exc, dpath), path=dpath.name)
+        return Report(label, (finding,))
+    findings = _descriptor_findings(descriptor, package)
     if not findings:
-        findings = _engine(engine)(package, limit_errors=limit_errors, trusted=trusted)
-        for resource in package.resources:
-            findings += _project_findings(resource, package)
+        from ._fast import findings as fast_pass
+
+        if engine == "fast":
+            findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
+        else:
+            findings = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
+            findings += fast_pass(package, limit_errors=limit_errors, table=False)
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     stats = {
@@ -66,20 +70,42 @@ def _strip_prefix(exc: Exception, dpath: Path) -> str:
     return text.removeprefix(f"{dpath}: ")
 
 
-def _descriptor_findings(descriptor: dict, dpath: Path) -> list[Finding]:
-    """Package and schema descriptor errors, as frictionless reports them."""
+def _descriptor_findings(descriptor: dict, package: Package) -> list[Finding]:
+    """Package and schema descriptor errors as frictionless reports them.
+
+    Schemas are checked one by one (frictionless does not open schema files when it checks
+    a package descriptor), so each error names its resource, field and schema file.
+    """
     import frictionless
 
-    report = frictionless.Package.validate_descriptor(descriptor, basepath=str(dpath.parent))
-    return [Finding(e.type, message=e.message, path=dpath.name) for e in report.errors]
-
-
-def _engine(name: str):
-    if name == "frictionless":
-        return frictionless_findings
-    from ._fast import fast_findings
-
-    return fast_findings
+    placed = []
+    for r in package.resources:
+        errors = frictionless.Schema.validate_descriptor(dict(r.schema.descriptor)).errors
+        if not errors:
+            continue
+        where = r.schema_path or package.path.name
+        for f in r.schema.fields:
+            field_errors = frictionless.Field.validate_descriptor(dict(f.descriptor)).errors
+            placed += [
+                Finding(e.type, r.name, None, f.name, e.message, where) for e in field_errors
+            ]
+        placed += [
+            Finding(e.type, r.name, message=e.message, path=where)
+            for e in errors
+            if e.type != "field-error"
+        ]
+    seen = {f.message for f in placed}
+    # open_package has checked every path (refusing what frictionless' own check would, and
+    # more); frictionless' check would refuse paths the caller trusts
+    with frictionless.system.use_context(trusted=True):
+        report = frictionless.Package.validate_descriptor(
+            descriptor, basepath=str(package.basepath)
+        )
+    return placed + [
+        Finding(e.type, message=e.message, path=package.path.name)
+        for e in report.errors
+        if e.message not in seen
+    ]
 
 
 def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
@@ -97,36 +123,25 @@ def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool)
                 Finding(
                     code=e.type,
                     resource=task.name,
-                    row=getattr(e, "row_number", None),
-                    field=getattr(e, "field_name", "") or "",
-                    message=e.message,
+                    row=_row(e),
+                    field=getattr(e, "field_name", "") or ",".join(getattr(e, "field_names", [])),
+                    message=_message(e),
                     path=paths.get(task.name, task.place),
                 )
             )
     return findings
 
 
-def _project_findings(resource: Resource, package: Package) -> list[Finding]:
-    """The project's own checks on one resource (skipped where the CSV cannot be parsed)."""
-    from .errors import DataError
-    from .read import data_row_numbers, read_strings
-
-    if resource.is_remote:
-        return []
-    try:
-        findings = checks.check_bytes(resource, _chunks(resource.location))
-    except OSError:
-        return []  # the engine reports the missing or unreadable file
-    try:
-        strings = read_strings(resource)
-    except (DataError, PackageError):
-        return findings  # structural errors: the engine reports them, row by row
-    return findings + checks.check_text(
-        resource, strings, data_row_numbers(resource, strings), package
-    )
+def _row(error) -> int | None:
+    """A frictionless error's CSV record (header errors: the header's)."""
+    rows = getattr(error, "row_numbers", None)
+    return getattr(error, "row_number", None) or (rows[0] if rows else None)
 
 
-def _chunks(path):
-    with open(path, "rb") as stream:
-        while chunk := stream.read(CHUNK):
-            yield chunk
+def _message(error) -> str:
+    """A frictionless error's message, with any huge cell it quotes cut short."""
+    message = error.message
+    for cell in [getattr(error, "cell", ""), *getattr(error, "cells", [])]:
+        if isinstance(cell, str) and len(cell) > 60:
+            message = message.replace(cell, cell[:57] + "...")
+    return message

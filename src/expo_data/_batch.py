@@ -1,0 +1,338 @@
+"""Checking one record batch of a resource: types, constraints, blank rows, the project's checks.
+
+Every check is an Arrow kernel over a whole batch column; what it finds is kept as row
+numbers and cells (at most `limit` per kind: frictionless stops a resource at `limit` findings
+and each kind's later rows cannot come before that), and the typed key columns are kept for
+the uniqueness and foreign-key checks at the end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import cells, checks
+from ._buffers import FALSE, NULL_STRING, ZERO, array, bools, ints, strings, to_bools
+
+if TYPE_CHECKING:
+    from ._records import RecordLayout
+    from .package import Field, Resource
+
+#: the constraints each type supports, in the order frictionless checks them
+CONSTRAINTS = {
+    "string": ("required", "minLength", "maxLength", "pattern", "enum"),
+    "boolean": ("required", "enum"),
+    **dict.fromkeys(
+        ("integer", "number", "date", "datetime", "time", "year", "yearmonth"),
+        ("required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"),
+    ),
+    **dict.fromkeys(("any", "duration", "geojson", "geopoint"), ("required", "enum")),
+    **dict.fromkeys(("array", "object"), ("required", "minLength", "maxLength", "enum")),
+    "list": ("required", "minLength", "maxLength"),
+}
+#: types whose values and bounds Arrow compares as frictionless does; others go cell by cell
+VECTOR_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year"}
+_BOUNDS = {
+    "minimum": pc.greater_equal,
+    "maximum": pc.less_equal,
+    "exclusiveMinimum": pc.greater,
+    "exclusiveMaximum": pc.less,
+}
+
+
+@dataclass
+class CellErrors:
+    """Type errors (constraint "") or one constraint's errors of one column."""
+
+    position: int  # 0-based column
+    constraint: str
+    rows: np.ndarray  # record numbers
+    cells: list  # the cells as read (None: no cell)
+
+
+@dataclass
+class Found:
+    """What the batches of one resource showed, before keys and final row numbers."""
+
+    errors: list[CellErrors] = field(default_factory=list)
+    blank: list[np.ndarray] = field(default_factory=list)
+    ragged: list[tuple[int, int]] = field(default_factory=list)  # (record, cells in it)
+    keys: dict[int, list[pa.Array]] = field(default_factory=dict)  # column → typed chunks
+    key_rows: np.ndarray | None = None  # record number of each key row (not in order)
+    rows: int = 0  # data rows, ragged ones included
+    hits: dict[tuple[str, str, str], list] = field(default_factory=dict)  # → [(row, cell)]
+    empty_lines: bool = False  # a row read as all-empty cells may have been an empty line
+
+
+class Batches:
+    """Checks the batches of one resource, given the fields its header lines up with."""
+
+    def __init__(
+        self,
+        resource: Resource,
+        fields: list[Field | None],
+        *,
+        keys: set[int],
+        table: bool,
+        project: bool,
+        sources: tuple | None,
+        limit: int,
+    ) -> None:
+        self.resource, self.fields, self.key_positions = resource, fields, keys
+        self.table, self.project, self.sources, self.limit = table, project, sources, limit
+        self.found = Found()
+        self.missing = [_missing_values(f, resource) for f in fields]
+        self.blank_sensitive = any("" not in m for m in self.missing)
+        #: pyarrow itself reads "" as null (see `empty_is_missing`)
+        self.nulls_read = empty_is_missing(resource)
+        self.bounds = [_bounds(f) if f is not None and table else {} for f in fields]
+        names = [f.name if f else None for f in fields]
+        self.citation = (
+            (names.index(checks.SOURCE_ID), names.index(checks.SOURCE_PARAGRAPH))
+            if project
+            and sources is not None
+            and resource.name != checks.SOURCES_RESOURCE
+            and checks.SOURCE_ID in names
+            and checks.SOURCE_PARAGRAPH in names
+            else None
+        )
+        self.rows = 0  # rows pyarrow gave, numbered index + 2 until `renumber`
+        self.numbers: np.ndarray | None = None  # their record numbers, once renumbered
+        self.empty: set[int] = set()  # record numbers of empty lines
+        self._empty_read_as_null = False
+
+    def batch(self, columns: list[pa.Array], rows: np.ndarray, ragged: bool = False) -> None:
+        """Check one batch; `rows` are its record numbers. Ragged rows hold None for no cell."""
+        if not len(rows):
+            return
+        blank = None
+        if not ragged and len(columns) > 1 and self.blank_sensitive:
+            empty = pc.equal(pc.binary_length(columns[0]), ZERO)
+            for column in columns[1:]:
+                empty = pc.and_(empty, pc.equal(pc.binary_length(column), ZERO))
+            self.found.empty_lines |= pc.any(empty).as_py()
+        present_columns = []
+        for j, (f, column) in enumerate(zip(self.fields, columns, strict=False)):
+            present = (
+                column if self.nulls_read and not ragged else _null_missing(column, self.missing[j])
+            )
+            present_columns.append(present)
+            is_null = pc.is_null(present)
+            blank = is_null if blank is None else pc.and_(blank, is_null)
+            if f is None:
+                continue
+            if self.table:
+                self._empty_read_as_null = self.nulls_read and not ragged
+                self._cells(j, f, column, present, rows)
+            if self.project:
+                for hit in checks.text_hits(f, present):
+                    self._hit(hit, rows, present)
+        if self.table and blank is not None:
+            mask = to_bools(blank)
+            if mask.any():
+                self.found.blank.append(rows[mask])
+        if self.citation is not None:
+            ids, paragraphs = (present_columns[k] for k in self.citation)
+            for hit in checks.citation_hits(ids, paragraphs, self.sources):
+                self._hit(hit, rows, ids if hit.field == checks.SOURCE_ID else paragraphs)
+
+    def _cells(self, j: int, f: Field, raw: pa.Array, present: pa.Array, rows: np.ndarray):
+        if f.type in VECTOR_TYPES:
+            typed, bad = cells.values(f, present)
+            self._error(j, "", bad, raw, rows)
+            valid = pc.is_valid(typed)
+            for name in CONSTRAINTS[f.type]:
+                if name == "required":
+                    if f.required:
+                        self._error(j, name, pc.is_null(present), raw, rows)
+                elif name in f.constraints:
+                    mask = _violates(f, name, typed, valid, self.bounds[j])
+                    self._error(j, name, mask, raw, rows)
+        else:
+            typed = self._cell_by_cell(j, f, raw, rows)
+        if j in self.key_positions:
+            self.found.keys.setdefault(j, []).append(typed)
+
+    def _cell_by_cell(self, j: int, f: Field, raw: pa.Array, rows: np.ndarray) -> pa.Array:
+        """frictionless' own cell reader, for the types Arrow cannot compare its way."""
+        import frictionless
+
+        descriptor = {"missingValues": list(self.missing[j]), **f.descriptor}
+        reader = frictionless.Field.from_descriptor(descriptor).create_cell_reader()
+        values = raw.to_pylist()
+        typed, errors = [], {}
+        for index, cell in enumerate(values):
+            value, notes = reader(cell)
+            typed.append(cell if value is not None else None)
+            for name in notes or {}:
+                errors.setdefault("" if name == "type" else name, []).append(index)
+        for name in ("", *CONSTRAINTS.get(f.type, ())):
+            if name in errors:
+                mask = np.zeros(len(values), bool)
+                mask[errors[name]] = True
+                self._error(j, name, bools(mask), raw, rows)
+        return strings(typed)
+
+    def _error(self, j: int, constraint: str, mask: Any, raw: pa.Array, rows: np.ndarray):
+        if not pc.any(mask).as_py():
+            return
+        indices = np.flatnonzero(to_bools(mask))[: self.limit]
+        values = pc.take(raw, ints(indices)).to_pylist()
+        if self._empty_read_as_null:  # pyarrow read "" as null: show the cell as written
+            values = ["" if v is None else v for v in values]
+        self.found.errors.append(CellErrors(j, constraint, rows[indices], values))
+
+    def _hit(self, hit: checks.Hits, rows: np.ndarray, column: pa.Array) -> None:
+        if not pc.any(hit.mask).as_py():
+            return
+        kept = self.found.hits.setdefault((hit.code, hit.field, hit.message), [])
+        room = self.limit - len(kept)
+        if room > 0:
+            indices = np.flatnonzero(to_bools(hit.mask))[:room]
+            values = pc.take(column, ints(indices)).to_pylist()
+            kept += zip(rows[indices].tolist(), values, strict=True)
+
+    def restart(self) -> None:
+        """Forget pyarrow's rows: Python's csv reads the whole file instead."""
+        self.found = Found()
+        self.rows = 0
+
+    def renumber(self, layout: RecordLayout) -> None:
+        """Replace provisional row numbers (index + 2) by record numbers; empty lines are blank."""
+        found, kept = self.found, layout.kept
+        for error in found.errors:
+            error.rows = kept[error.rows - 2]
+        found.blank = [kept[b - 2] for b in found.blank]
+        for hits in found.hits.values():
+            hits[:] = [(int(kept[r - 2]), v) for r, v in hits]
+        if layout.empty:  # frictionless reads no cells from an empty line: only a blank row
+            empty = np.fromiter(sorted(layout.empty), np.int64)
+            for error in found.errors:
+                keep = ~np.isin(error.rows, empty)
+                error.rows = error.rows[keep]
+                error.cells = [c for c, k in zip(error.cells, keep, strict=True) if k]
+            found.blank.append(empty)
+        self.numbers = kept
+        self.empty = layout.empty
+
+    def ragged_rows(self, layout: RecordLayout) -> None:
+        """Check the records pyarrow skipped, under their own numbers; keep their widths."""
+        width = len(self.fields)
+        for start in range(0, len(layout.ragged), 1 << 16):
+            chunk = layout.ragged[start : start + (1 << 16)]
+            rows = np.fromiter((r for r, _ in chunk), np.int64, len(chunk))
+            columns = [
+                strings([c[j] if j < len(c) else None for _, c in chunk]) for j in range(width)
+            ]
+            self.batch(columns, rows, ragged=True)
+            self.found.ragged += [(r, len(c)) for r, c in chunk]
+
+    def finish(self) -> Found:
+        """Join each key column's chunks (pyarrow's rows, then ragged ones); the pass's result."""
+        found = self.found
+        numbers = self.numbers
+        if numbers is None:
+            numbers = np.arange(self.rows, dtype=np.int64) + 2
+        found.key_rows = np.concatenate([numbers, np.array([r for r, _ in found.ragged], np.int64)])
+        found.rows = len(found.key_rows)
+        empty = self.empty
+        for j in self.key_positions:
+            f = self.fields[j]
+            kind = cells.ARROW_TYPES[f.type] if f.type in VECTOR_TYPES else pa.string()
+            column = pa.chunked_array(found.keys.get(j, []), kind).combine_chunks()
+            if empty:  # an empty line has no cells, so no key
+                mask = bools(np.isin(found.key_rows, np.fromiter(empty, np.int64)))
+                column = pc.if_else(mask, pa.nulls(1, column.type)[0], column)
+            found.keys[j] = [column]
+        return found
+
+
+def empty_is_missing(resource: Resource) -> bool:
+    """Whether "" is the one missing value of every field, so pyarrow can read it as null."""
+    return all(_missing_values(f, resource) == ("",) for f in resource.schema.fields)
+
+
+def _null_missing(column: pa.Array, missing: tuple[str, ...]) -> pa.Array:
+    if missing == ("",):
+        nulls = pc.equal(pc.binary_length(column), ZERO)
+    else:
+        nulls = pc.is_in(column, value_set=strings(list(missing)))
+    return pc.if_else(pc.fill_null(nulls, FALSE), NULL_STRING, column)
+
+
+def _missing_values(f: Field | None, resource: Resource) -> tuple[str, ...]:
+    """The strings that mean missing in a column (an extra column: frictionless' default)."""
+    if f is None:
+        return ("",)
+    values = f.descriptor.get("missingValues", resource.schema.missing_values)
+    return tuple(v["value"] if isinstance(v, dict) else v for v in values)
+
+
+def _bounds(f: Field) -> dict[str, Any]:
+    """Constraint values read as the field's type: Arrow scalars, an enum array, a regex."""
+    out: dict[str, Any] = {}
+    if f.type not in VECTOR_TYPES:
+        return out
+    target = cells.ARROW_TYPES[f.type]
+    for name in _BOUNDS:
+        if name in f.constraints:
+            out[name] = array([cells.read_value(f, f.constraints[name])], target)[0]
+    if "enum" in f.constraints:
+        out["enum"] = array([cells.read_value(f, v) for v in f.constraints["enum"]], target)
+    if "pattern" in f.constraints:
+        out["pattern"] = re.compile(f"^{f.constraints['pattern']}$")
+    return out
+
+
+def _violates(f: Field, name: str, typed: Any, valid: Any, bounds: dict) -> Any:
+    """Mask of readable cells that break constraint `name`."""
+    if name == "enum":
+        return pc.and_(valid, pc.invert(pc.is_in(typed, value_set=bounds["enum"])))
+    if name == "pattern":
+        return _pattern_misses(typed, bounds["pattern"])
+    if name in ("minLength", "maxLength"):
+        length = pc.utf8_length(typed)
+        limit = f.constraints[name]
+        bound = array([limit], pa.int32())[0]
+        return pc.less(length, bound) if name == "minLength" else pc.greater(length, bound)
+    return pc.and_(valid, pc.invert(pc.fill_null(_BOUNDS[name](typed, bounds[name]), FALSE)))
+
+
+def _repetitive(strings: Any, sample: int = 2048) -> bool:
+    """Whether a long column seems to repeat its values (judged on its first cells)."""
+    if len(strings) < 8 * sample:
+        return False
+    return pc.count_distinct(strings.slice(0, sample)).as_py() < sample // 4
+
+
+def _pattern_misses(strings: Any, regex: re.Pattern) -> Any:
+    """Cells `regex.match` (Python, as frictionless) rejects: RE2 where it agrees, else Python.
+
+    RE2's `$` matches only at the very end and its classes are ASCII; Python's `$` also
+    matches before a final newline and its `\\d`, `\\w`, `\\s` are Unicode. So cells ending in
+    a newline, and non-ASCII cells when the pattern has escapes or flags, go to Python.
+    """
+    if _repetitive(strings):  # match each distinct value once
+        encoded = pc.dictionary_encode(strings)
+        misses = _pattern_misses(encoded.dictionary, regex)
+        return pc.fill_null(pc.take(misses, encoded.indices), FALSE)
+    present = pc.is_valid(strings)
+    doubtful = pc.ends_with(strings, "\n")
+    if "\\" in regex.pattern or "(?" in regex.pattern:
+        doubtful = pc.or_(doubtful, pc.invert(pc.string_is_ascii(strings)))
+    try:
+        matched = pc.match_substring_regex(strings, f"^(?:{regex.pattern})")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # RE2 cannot compile it
+        doubtful, matched = present, present
+    misses = pc.fill_null(pc.and_(present, pc.invert(matched)), FALSE)
+    doubtful = pc.fill_null(doubtful, FALSE)
+    if not pc.any(doubtful).as_py():
+        return misses
+    values = strings.filter(doubtful).to_pylist()
+    python = bools(np.array([regex.match(v) is None for v in values], bool))
+    return pc.replace_with_mask(misses, doubtful, python)

@@ -1,0 +1,119 @@
+"""Arrow arrays and scalars to and from numpy through their buffers, without pandas.
+
+pyarrow's own converters (`pa.array`, `pa.scalar`, `Array.to_numpy`, and compute functions
+given plain Python values) import pandas to inspect their argument: half a second that the
+validation engine does not otherwise spend.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+_EPOCH = date(1970, 1, 1)
+_NUMPY = {
+    pa.int8(): np.int8,
+    pa.int16(): np.int16,
+    pa.int32(): np.int32,
+    pa.int64(): np.int64,
+    pa.float64(): np.float64,
+    pa.date32(): np.int32,
+    pa.timestamp("us", tz="UTC"): np.int64,
+    pa.time64("us"): np.int64,
+}
+
+
+def ints(values: np.ndarray) -> pa.Array:
+    """An int64 Arrow array of a numpy array."""
+    values = np.ascontiguousarray(values, np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+def bools(values: np.ndarray) -> pa.Array:
+    """A boolean Arrow array of a numpy array."""
+    bits = np.packbits(np.asarray(values, bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+
+
+def strings(values: list[str | None]) -> pa.Array:
+    """A string Arrow array (None: null)."""
+    encoded = [b"" if v is None else v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(encoded) + 1, np.int32)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    nulls = np.array([v is None for v in values], bool)
+    validity = pa.py_buffer(np.packbits(~nulls, bitorder="little")) if nulls.any() else None
+    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    return pa.Array.from_buffers(pa.string(), len(encoded), buffers)
+
+
+def array(values: list, kind: pa.DataType) -> pa.Array:
+    """An Arrow array of Python values (as the readers return them) of a plain type."""
+    if kind == pa.string():
+        return strings(values)
+    if kind == pa.bool_():
+        out = bools(np.array([bool(v) for v in values], bool))
+    else:
+        raw = np.array([0 if v is None else _number(v, kind) for v in values], _NUMPY[kind])
+        out = pa.Array.from_buffers(kind, len(raw), [None, pa.py_buffer(raw)])
+    nulls = np.array([v is None for v in values], bool)
+    if nulls.any():
+        valid = pa.py_buffer(np.packbits(~nulls, bitorder="little"))
+        out = pa.Array.from_buffers(kind, len(values), [valid, *out.buffers()[1:]])
+    return out
+
+
+def scalar(value: Any, kind: pa.DataType) -> pa.Scalar:
+    """An Arrow scalar of a Python value (None: null)."""
+    return array([value], kind)[0]
+
+
+def _number(value: Any, kind: pa.DataType) -> float | int:
+    if kind == pa.date32():
+        return (value - _EPOCH).days
+    if kind == pa.time64("us"):
+        return ((value.hour * 60 + value.minute) * 60 + value.second) * 10**6 + value.microsecond
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return (aware - epoch) // timedelta(microseconds=1)
+    return value
+
+
+def to_bools(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean array as numpy, null as False."""
+    if isinstance(values, pa.ChunkedArray):
+        chunks = [to_bools(c) for c in values.chunks]
+        return np.concatenate(chunks) if chunks else np.zeros(0, bool)
+    size, offset = len(values), values.offset
+    if size == 0:
+        return np.zeros(0, bool)
+    validity, data = values.buffers()[:2]
+    out = _bits(data, offset, size)
+    if validity is not None:
+        out &= _bits(validity, offset, size)
+    return out
+
+
+def to_ints(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An integer array without nulls as int64 numpy."""
+    if isinstance(values, pa.ChunkedArray):
+        chunks = [to_ints(c) for c in values.chunks]
+        return np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
+    if len(values) == 0:
+        return np.zeros(0, np.int64)
+    data = np.frombuffer(values.buffers()[1], _NUMPY[values.type])
+    return data[values.offset : values.offset + len(values)].astype(np.int64)
+
+
+def _bits(buffer: pa.Buffer, offset: int, size: int) -> np.ndarray:
+    bits = np.unpackbits(np.frombuffer(buffer, np.uint8), bitorder="little")
+    return bits[offset : offset + size].astype(bool)
+
+
+FALSE = bools(np.zeros(1, bool))[0]
+NULL_STRING = pa.nulls(1, pa.string())[0]
+ZERO = array([0], pa.int32())[0]
+ZERO_FLOAT = array([0.0], pa.float64())[0]

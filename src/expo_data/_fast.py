@@ -1,0 +1,351 @@
+"""The fast validation engine: frictionless' findings from one streamed pass of Arrow batches.
+
+Each CSV is read once, as strings, in record batches (`pyarrow.csv.open_csv`), its raw bytes
+shown to the byte checks on the way; `_batch` checks every batch with Arrow kernels; keys are
+checked at the end (`_rowkeys`). Findings keep frictionless' codes, row numbers (header = 1,
+one per CSV record), fields, messages and order, and its per-resource `limit_errors` cut.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from . import checks
+from ._batch import Batches, Found, empty_is_missing
+from ._findings import resource_finding, table_findings
+from ._records import python_records, record_layout
+from .report import Finding
+
+if TYPE_CHECKING:
+    from .package import Field, Package, Resource
+
+#: dialect properties read as frictionless reads them; any other: frictionless does the work
+DIALECT = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator"}
+BLOCK = 1 << 20
+
+
+def fast_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
+    """Table Schema findings, as `validate.frictionless_findings` reports them."""
+    return findings(package, limit_errors=limit_errors, trusted=trusted, project=False)
+
+
+def findings(
+    package: Package,
+    *,
+    limit_errors: int,
+    trusted: bool = False,
+    table: bool = True,
+    project: bool = True,
+) -> list[Finding]:
+    """Table Schema findings (`table`) and the project's own checks (`project`), in one pass.
+
+    A package whose CSV dialect the engine does not read (escape characters, no header…)
+    gets its Table Schema findings from frictionless instead.
+    """
+    out: list[Finding] = []
+    if table and not supported(package):
+        from .validate import frictionless_findings
+
+        out = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
+        table = False
+    options = _Options(table, project, _sources(package) if project else None, limit_errors)
+    referenced = _referenced(package)
+    scans = [_scan(r, package, options, referenced.get(r.name, set())) for r in package.resources]
+    byname = {s.resource.name: s for s in scans}
+    for scan in scans if table else ():
+        out += table_findings(scan, byname, limit_errors)
+    for scan in scans if project else ():
+        out += scan.project
+    return out
+
+
+def supported(package: Package) -> bool:
+    """Whether every resource is a CSV this engine reads exactly as frictionless does."""
+    for resource in package.resources:
+        dialect = dict(resource.dialect)
+        if set(dialect) - DIALECT or dialect.get("header", True) is not True:
+            return False
+        if resource.schema.descriptor.get("fieldsMatch", "exact") != "exact":
+            return False
+        if not str(resource.path).lower().endswith(".csv"):
+            return False
+    return True
+
+
+# -- one pass over one resource ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Options:
+    """What a pass checks: Table Schema, the project's checks (with the sources), how many."""
+
+    table: bool
+    project: bool
+    sources: tuple | None
+    limit: int
+
+
+@dataclass
+class _Scan:
+    """What one pass over a resource found."""
+
+    resource: Resource
+    labels: list[str] | None = None  # None: no header (an empty file)
+    failure: Finding | None = None  # the resource cannot be read at all
+    found: Found = field(default_factory=Found)
+    end: list[Finding] = field(default_factory=list)  # hash and byte count
+    project: list[Finding] = field(default_factory=list)
+
+    def fields(self) -> list[Field | None]:
+        """The schema field each column is read as (None: a column beyond the schema)."""
+        schema = list(self.resource.schema.fields)
+        if self.labels is None:
+            return schema
+        return [schema[j] if j < len(schema) else None for j in range(len(self.labels))]
+
+
+class _Tap(io.RawIOBase):
+    """A file wrapper that shows every byte pyarrow reads to the byte checks and hashers."""
+
+    def __init__(self, stream: Any, byte_checks: checks.ByteChecks, hashers: dict) -> None:
+        super().__init__()
+        self._stream, self._checks, self._hashers, self.size = stream, byte_checks, hashers, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self.size += len(data)
+        self._checks.feed(data)
+        for hasher in self._hashers.values():
+            hasher.update(data)
+        return data
+
+
+def _open(resource: Resource) -> Any:
+    if resource.is_remote:
+        from urllib.request import urlopen
+
+        with urlopen(resource.location, timeout=60) as response:
+            return io.BytesIO(response.read())
+    return open(str(resource.location), "rb")
+
+
+def _scan(resource: Resource, package: Package, options: _Options, keys: set[str]) -> _Scan:
+    """Read one resource once; `keys` are the fields whose typed values must be kept."""
+    block = BLOCK
+    while True:
+        scan, byte_checks = _Scan(resource), checks.ByteChecks()
+        hashers = _hashers(package, resource) if options.table else {}
+        try:
+            stream = _open(resource)
+        except OSError as exc:
+            scan.failure = resource_finding("scheme-error", resource, str(exc))
+            return scan
+        tap = _Tap(stream, byte_checks, hashers)
+        try:
+            _read(scan, tap, block, options, keys)
+        except pa.ArrowInvalid as exc:
+            if "straddling" in str(exc) and block < tap.size + BLOCK:
+                block *= 4  # a record longer than a block: read again in bigger blocks
+                continue
+            scan.failure = _read_failure(resource, exc)
+        except UnicodeDecodeError as exc:
+            scan.failure = resource_finding("encoding-error", resource, str(exc))
+        finally:
+            stream.close()
+        break
+    if options.project:
+        scan.project = byte_checks.findings(resource) + _project_findings(scan, package)
+    if options.table and scan.failure is None:
+        scan.end = _end_findings(package, resource, hashers, tap.size)
+    return scan
+
+
+def _read(scan: _Scan, tap: _Tap, block: int, options: _Options, keys: set[str]) -> None:
+    """Stream the file's batches through the checks; then settle ragged rows and numbers."""
+    resource = scan.resource
+    dialect = resource.dialect
+    skipped: list[str] = []
+
+    def skip(row: Any) -> str:
+        skipped.append(row.text)
+        return "skip"
+
+    names = [f"f{j}" for j in range(4 * len(resource.schema.fields) + 64)]
+    nulls = empty_is_missing(resource)
+    try:
+        reader = pcsv.open_csv(
+            tap,
+            read_options=pcsv.ReadOptions(
+                encoding=_pyarrow_encoding(resource.encoding),
+                block_size=block,
+                autogenerate_column_names=True,
+            ),
+            parse_options=pcsv.ParseOptions(
+                delimiter=dialect.get("delimiter", ","),
+                quote_char=dialect.get("quoteChar", '"'),
+                double_quote=dialect.get("doubleQuote", True),
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=skip,
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[""],
+                strings_can_be_null=nulls,
+                quoted_strings_can_be_null=nulls,
+                check_utf8=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV" not in str(exc):
+            raise
+        return
+    batches = None
+    for batch in reader:
+        columns = batch.columns
+        if batches is None:
+            scan.labels = [str(column[0].as_py() or "").strip() for column in columns]
+            fields = scan.fields()
+            positions = {j for j, f in enumerate(fields) if f is not None and f.name in keys}
+            batches = Batches(
+                resource,
+                fields,
+                keys=positions if options.table else set(),
+                table=options.table,
+                project=options.project,
+                sources=options.sources,
+                limit=options.limit,
+            )
+            columns = [column.slice(1) for column in columns]
+        count = len(columns[0])
+        batches.batch(columns, np.arange(batches.rows, batches.rows + count, dtype=np.int64) + 2)
+        batches.rows += count
+    if batches is None:
+        return
+    if skipped or (batches.found.empty_lines and batches.blank_sensitive):
+        _settle_rows(scan, batches, skipped)
+    scan.found = batches.finish()
+
+
+def _settle_rows(scan: _Scan, batches: Batches, skipped: list[str]) -> None:
+    """Number the rows where pyarrow skipped some, and check the skipped (ragged) ones."""
+    with _open(scan.resource) as stream:
+        data = _whole(stream)
+    width = len(scan.labels or ())
+    layout = record_layout(data, scan.resource, skipped)
+    if layout is None or len(layout.kept) != batches.rows:
+        layout = python_records(data, scan.resource, width)
+    if len(layout.kept) != batches.rows:  # pyarrow and Python's csv disagree: Python decides
+        batches.restart()
+        layout = python_records(data, scan.resource, width, everything=True)
+    batches.renumber(layout)
+    batches.ragged_rows(layout)
+
+
+def _whole(stream: Any) -> Any:
+    """A file's bytes: memory-mapped where it is a file, else read."""
+    import mmap
+
+    try:
+        return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        stream.seek(0)
+        return stream.read()
+
+
+def _pyarrow_encoding(encoding: str) -> str:
+    normal = encoding.lower().replace("_", "-")
+    return "utf8" if normal in ("utf-8", "utf8", "utf-8-sig") else encoding
+
+
+def _read_failure(resource: Resource, exc: Exception) -> Finding:
+    message = str(exc).splitlines()[0]
+    if "UTF8" in message:
+        return resource_finding(
+            "encoding-error", resource, f"the file is not valid UTF-8 ({message})"
+        )
+    return resource_finding("source-error", resource, message)
+
+
+def _hashers(package: Package, resource: Resource) -> dict[str, Any]:
+    expected = _descriptor(package, resource).get("hash")
+    if not isinstance(expected, str):
+        return {}
+    algorithm = expected.split(":", 1)[0] if ":" in expected else "md5"
+    return {algorithm: hashlib.new(algorithm)} if algorithm in ("md5", "sha256") else {}
+
+
+def _end_findings(package: Package, resource: Resource, hashers: dict, size: int) -> list:
+    """frictionless' checks after the last row: the descriptor's hash and byte count."""
+    descriptor = _descriptor(package, resource)
+    out = []
+    for hasher in hashers.values():
+        expected = descriptor["hash"].split(":", 1)[-1]
+        if hasher.hexdigest() != expected:
+            note = f'expected is "{expected}" and actual is "{hasher.hexdigest()}"'
+            out.append(resource_finding("hash-count", resource, note))
+    expected_size = descriptor.get("bytes")
+    if expected_size and expected_size != size:
+        note = f'expected is "{expected_size}" and actual is "{size}"'
+        out.append(resource_finding("byte-count", resource, note))
+    return out
+
+
+def _descriptor(package: Package, resource: Resource) -> dict:
+    for raw in package.descriptor.get("resources", []):
+        if isinstance(raw, dict) and raw.get("name") == resource.name:
+            return raw
+    return {}
+
+
+def _referenced(package: Package) -> dict[str, set[str]]:
+    """Per resource, the fields whose typed values the key checks need."""
+    out: dict[str, set[str]] = {r.name: set() for r in package.resources}
+    for resource in package.resources:
+        schema = resource.schema
+        names = out[resource.name]
+        names.update(schema.primary_key)
+        names.update(f.name for f in schema.fields if f.constraints.get("unique"))
+        for fk in schema.foreign_keys:
+            names.update(fk.fields)
+            out.setdefault(fk.resource or resource.name, set()).update(fk.reference_fields)
+    return out
+
+
+# -- the project's checks ---------------------------------------------------------------------
+
+
+def _sources(package: Package) -> tuple | None:
+    """The sources' ids and paragraph counts, or None where no resource need cite them."""
+    if checks.SOURCES_RESOURCE not in package.resource_names:
+        return None
+    from .read import read_strings
+
+    try:
+        return checks.paragraph_counts(read_strings(package.resource(checks.SOURCES_RESOURCE)))
+    except Exception:  # the sources resource's own findings say why
+        return None
+
+
+def _project_findings(scan: _Scan, package: Package) -> list[Finding]:
+    resource = scan.resource
+    out = []
+    if checks.cites_sources(resource, package.resource_names):
+        missing = checks.missing_citation_fields(resource)
+        out += [missing] if missing else []
+    for (code, name, message), hits in scan.found.hits.items():
+        out += [
+            Finding(code, resource.name, row, name, f"{message}: {checks.show(v)}", resource.path)
+            for row, v in hits
+        ]
+    return out

@@ -1,0 +1,328 @@
+"""A resource's Table Schema findings, as frictionless words and orders them.
+
+From what one pass over the resource found (`_fast`): header labels, row findings in the order
+frictionless' row reading produces them, primary, unique and foreign keys, the cut at
+`limit_errors`, and the checks after the last row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from ._buffers import to_bools
+from ._rowkeys import codes, duplicates, lookup_misses, nan_mask
+from .report import Finding
+
+if TYPE_CHECKING:
+    from ._fast import _Scan
+    from .package import Field, Resource
+
+MAX_CELL = 60  # characters of a cell quoted in a message (validate.frictionless_findings cuts so)
+
+
+def table_findings(scan: _Scan, byname: dict[str, _Scan], limit: int) -> list[Finding]:
+    resource = scan.resource
+    if scan.failure is not None:
+        return [scan.failure]
+    for fk in resource.schema.foreign_keys:  # frictionless reads every lookup before any row
+        target = byname.get(fk.resource or resource.name)
+        if target is None:
+            note = (
+                f'failed to handle a foreign key for resource "{resource.name}" as resource '
+                f'"{fk.resource}" does not exist'
+            )
+            return [resource_finding("resource-error", resource, note)]
+        if target.failure is not None:
+            return [resource_finding(target.failure.code, resource, _note(target.failure))]
+    out = []
+    if scan.labels is None:
+        out.append(resource_finding("source-error", resource, "the source is empty"))
+    else:
+        out += _header_findings(scan)
+    rows = _row_findings(scan, byname, limit - len(out))
+    out += rows
+    if len(out) >= limit and scan.found.rows:  # frictionless cuts after a row, if any
+        return out[:limit]
+    return out + scan.end
+
+
+def _header_findings(scan: _Scan) -> list[Finding]:
+    resource, labels = scan.resource, scan.labels or []
+    fields = resource.schema.fields
+    out = []
+    for number, label in enumerate(labels[len(fields) :], len(fields) + 1):
+        message = f'There is an extra label "{label}" in header at position "{number}"'
+        out.append(_label("extra-label", resource, "", message))
+    for number, f in enumerate(fields[len(labels) :], len(labels) + 1):
+        message = (
+            f'There is a missing label in the header\'s field "{f.name}" at position "{number}"'
+        )
+        out.append(_label("missing-label", resource, f.name, message))
+    for number, (f, label) in enumerate(zip(fields, labels, strict=False), 1):
+        if not label:
+            message = f'Label in the header in field at position "{number}" is blank'
+            out.append(_label("blank-label", resource, f.name, message))
+            continue
+        same = [str(n) for n, seen in enumerate(labels[: number - 1], 1) if seen == label]
+        if same:
+            message = (
+                f'Label "{label}" in the header at position "{number}" is duplicated to a '
+                f'label: at position "{", ".join(same)}"'
+            )
+            out.append(_label("duplicate-label", resource, f.name, message))
+        elif label != f.name:
+            message = (
+                f'Label "{label}" in field {f.name} at position "{number}" does not match '
+                "the field name in the schema"
+            )
+            out.append(_label("incorrect-label", resource, f.name, message))
+    return out
+
+
+@dataclass
+class _Row:
+    """Everything wrong with one row, to be told in frictionless' order."""
+
+    cells: dict[int, list[Finding]] = field(default_factory=dict)
+    width: int | None = None  # cells in a ragged row
+    blank: bool = False
+    unique: dict[int, Finding] = field(default_factory=dict)
+    primary: Finding | None = None
+    foreign: dict[int, Finding] = field(default_factory=dict)
+
+
+def _row_findings(scan: _Scan, byname: dict[str, _Scan], limit: int) -> list[Finding]:
+    """Row findings in frictionless' order, cut at `limit`.
+
+    Within a row frictionless reads the unique, primary-key and foreign-key fields first (as
+    it checks them), so their cell errors come first; a key error forces the rest of the row
+    to be read before it is added; a blank row replaces all cell errors.
+    """
+    if limit <= 0 or scan.labels is None:
+        return []
+    resource, found = scan.resource, scan.found
+    fields = scan.fields()
+    position = {f.name: j for j, f in enumerate(fields) if f is not None}
+    keys, numbers = found.keys, found.key_rows
+    coded: dict[tuple[int, ...], np.ndarray] = {}
+
+    def code(positions: list[int]) -> np.ndarray:
+        if tuple(positions) not in coded:
+            coded[tuple(positions)] = codes([keys[j][0] for j in positions])
+        return coded[tuple(positions)]
+
+    # first where the key errors are, as indices into the key columns
+    unique = [j for j, f in enumerate(fields) if f is not None and f.constraints.get("unique")]
+    repeats = {}
+    for j in unique:
+        column = keys[j][0]
+        take = to_bools(column.is_valid()) & ~nan_mask([column])
+        repeats[j] = duplicates(code([j]), numbers, take)
+    pk = [position.get(name) for name in resource.schema.primary_key]
+    pk = pk if pk and None not in pk else []
+    all_null = np.zeros(0, np.int64)
+    pk_repeats = (all_null, all_null)
+    if pk:
+        columns = [keys[j][0] for j in pk]
+        nulls = np.logical_and.reduce([to_bools(c.is_null()) for c in columns])
+        all_null = np.flatnonzero(nulls)
+        pk_repeats = duplicates(code(pk), numbers, ~nulls & ~nan_mask(columns))
+    groups, misses = [], {}
+    for index, fk in enumerate(resource.schema.foreign_keys):
+        local = [position.get(name) for name in fk.fields]
+        if None in local:
+            continue
+        groups.append((index, local))
+        target = byname[fk.resource or resource.name]
+        reference = [_reference_column(target, name) for name in fk.reference_fields]
+        misses[index] = np.flatnonzero(lookup_misses([keys[j][0] for j in local], reference))
+    # then only the rows that can come before the cut: each row with a problem has a finding
+    at_keys = [r[0] for r in repeats.values()] + [all_null, pk_repeats[0], *misses.values()]
+    candidates = [e.rows for e in found.errors] + found.blank
+    candidates += [np.array([n for n, _ in found.ragged], np.int64)]
+    candidates += [numbers[i] for i in at_keys if len(i)]
+    distinct = np.unique(np.concatenate(candidates)) if candidates else np.zeros(0, np.int64)
+    last = distinct[limit - 1] if len(distinct) > limit else np.iinfo(np.int64).max
+    rows: dict[int, _Row] = {}
+
+    def row(number: int) -> _Row | None:
+        return rows.setdefault(int(number), _Row()) if number <= last else None
+
+    for error in found.errors:
+        f = fields[error.position]
+        for number, cell in zip(error.rows.tolist(), error.cells, strict=True):
+            if (r := row(number)) is not None:
+                r.cells.setdefault(error.position, []).append(
+                    _cell_finding(resource, f, error, number, cell)
+                )
+    for blank in found.blank:
+        for number in blank[blank <= last].tolist():
+            row(number).blank = True
+    for number, width in found.ragged:
+        if (r := row(number)) is not None:
+            r.width = width
+    for j, (at, before) in repeats.items():
+        for i, b in zip(at.tolist(), before.tolist(), strict=True):
+            if (r := row(numbers[i])) is not None:
+                message = (
+                    f'Row at position "{numbers[i]}" has unique constraint violation in field '
+                    f'"{fields[j].name}" at position "{j + 1}": the same as in the row at '
+                    f"position {numbers[b]}"
+                )
+                r.unique[j] = Finding(
+                    "unique-error",
+                    resource.name,
+                    int(numbers[i]),
+                    fields[j].name,
+                    message,
+                    resource.path,
+                )
+    for i in all_null.tolist():
+        if (r := row(numbers[i])) is not None:
+            note = 'cells composing the primary keys are all "None"'
+            r.primary = _row_error("primary-key", resource, int(numbers[i]), note)
+    for i, b in zip(*(p.tolist() for p in pk_repeats), strict=True):
+        if (r := row(numbers[i])) is not None:
+            note = f"the same as in the row at position {numbers[b]}"
+            r.primary = _row_error("primary-key", resource, int(numbers[i]), note)
+    for index, local in groups:
+        fk = resource.schema.foreign_keys[index]
+        for i in misses[index].tolist():
+            if (r := row(numbers[i])) is not None:
+                values = ", ".join(_show(keys[j][0][i].as_py()) for j in local)
+                note = (
+                    f'for "{", ".join(fk.fields)}": values "{values}" not found in the lookup '
+                    f'table "{fk.resource}" as "{", ".join(fk.reference_fields)}"'
+                )
+                r.foreign[index] = _row_error(
+                    "foreign-key", resource, int(numbers[i]), note, ",".join(fk.fields)
+                )
+    out: list[Finding] = []
+    for number in sorted(rows):
+        out += _in_order(rows[number], scan, number, unique, pk, groups)
+        if len(out) >= limit:
+            return out[:limit]
+    return out
+
+
+def _in_order(r: _Row, scan: _Scan, number: int, unique, pk, groups) -> list[Finding]:
+    """One row's findings, in the order frictionless' row reading produces them."""
+    resource, fields, labels = scan.resource, scan.fields(), scan.labels or []
+    width = len(fields)
+    out: list[Finding] = []
+    read: set[int] = set()
+    done = False
+
+    def access(j: int) -> None:
+        if not done and j not in read:
+            read.add(j)
+            out.extend(r.cells.get(j, ()))
+
+    def finish() -> None:
+        nonlocal out, done
+        if done:
+            return
+        for j in range(width):
+            access(j)
+        if r.width is not None:
+            for n in range(width + 1, r.width + 1):
+                message = (
+                    f'Row at position "{number}" has an extra value in field at position "{n}"'
+                )
+                out.append(Finding("extra-cell", resource.name, number, "", message, resource.path))
+            for j in range(r.width, width):
+                name = fields[j].name if fields[j] else labels[j]
+                message = (
+                    f'Row at position "{number}" has a missing cell in field "{name}" at '
+                    f'position "{j + 1}"'
+                )
+                out.append(
+                    Finding("missing-cell", resource.name, number, name, message, resource.path)
+                )
+        if r.blank:
+            message = f'Row at position "{number}" is completely blank'
+            out = [Finding("blank-row", resource.name, number, "", message, resource.path)]
+        done = True
+
+    for j in unique:
+        access(j)
+        if j in r.unique:
+            finish()
+            out.append(r.unique[j])
+    for j in pk:
+        access(j)
+    if r.primary is not None:
+        finish()
+        out.append(r.primary)
+    for index, local in groups:
+        for j in local:
+            access(j)
+        if index in r.foreign:
+            finish()
+            out.append(r.foreign[index])
+    finish()
+    return out
+
+
+def _reference_column(target: _Scan, name: str) -> pa.Array:
+    """A referenced field's typed values; all null where its header lacks the field."""
+    for j, f in enumerate(target.fields()):
+        if f is not None and f.name == name and j in target.found.keys:
+            return target.found.keys[j][0]
+    size = len(target.found.key_rows) if target.found.key_rows is not None else 0
+    return pa.nulls(size, pa.string())
+
+
+def _cell_finding(resource: Resource, f: Field, error, number: int, cell: Any) -> Finding:
+    shown = _show(cell)
+    if not error.constraint:
+        message = (
+            f'Type error in the cell "{shown}" in row "{number}" and field "{f.name}" at '
+            f'position "{error.position + 1}": type is "{f.type}/{f.format}"'
+        )
+        return Finding("type-error", resource.name, number, f.name, message, resource.path)
+    message = (
+        f'The cell "{shown}" in row at position "{number}" and field "{f.name}" at position '
+        f'"{error.position + 1}" does not conform to a constraint: constraint '
+        f'"{error.constraint}" is "{f.constraints[error.constraint]}"'
+    )
+    return Finding("constraint-error", resource.name, number, f.name, message, resource.path)
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."
+
+
+def _row_error(code: str, resource: Resource, number: int, note: str, name: str = "") -> Finding:
+    kind = "primary key" if code == "primary-key" else "foreign key"
+    message = f'Row at position "{number}" violates the {kind}: {note}'
+    return Finding(code, resource.name, number, name, message, resource.path)
+
+
+TEMPLATES = {
+    "scheme-error": "The data source could not be successfully loaded: {}",
+    "encoding-error": "The data source could not be successfully decoded: {}",
+    "source-error": "The data source has not supported or has inconsistent contents: {}",
+    "resource-error": "The data resource has an error: {}",
+    "hash-count": "The data source does not match the expected hash count: {}",
+    "byte-count": "The data source does not match the expected byte count: {}",
+}
+
+
+def resource_finding(code: str, resource: Resource, note: str) -> Finding:
+    """A finding about a whole resource, worded as frictionless words it."""
+    return Finding(code, resource.name, None, "", TEMPLATES[code].format(note), resource.path)
+
+
+def _note(finding: Finding) -> str:
+    prefix = TEMPLATES[finding.code].split("{}")[0]
+    return finding.message.removeprefix(prefix)
+
+
+def _label(code: str, resource: Resource, name: str, message: str) -> Finding:
+    return Finding(code, resource.name, 1, name, message, resource.path)

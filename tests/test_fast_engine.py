@@ -1,0 +1,413 @@
+"""The fast engine against frictionless, case by case: same codes, rows, fields and messages.
+
+Every case builds a small package in a temporary folder, runs both engines on it and compares
+their findings in `validate`'s order. Where the fast engine deliberately differs, the case
+says exactly how (see DIFFERENCES).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from conftest import ROOT, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from expo_data import _fast, cells
+from expo_data._batch import CONSTRAINTS
+from expo_data.errors import DataError
+from expo_data.package import Field, open_package
+from expo_data.read import read_table
+from expo_data.validate import frictionless_findings, validate
+
+DIFFERENCES = """
+Deliberate differences from frictionless (each pinned by a test below):
+- encoding: a file that is not valid in its declared encoding gets one `encoding-error` and
+  no row findings; frictionless also reports the rows it decoded before the failing chunk
+  when the bad byte lies past its first buffer and nothing reads the resource as a lookup.
+  The messages name the problem differently (frictionless quotes a chunk-relative offset).
+- no `encoding` in the descriptor: frictionless guesses one from the first bytes, the fast
+  engine reads UTF-8 (the package's convention).
+- no `dialect` in the descriptor: frictionless sniffs delimiter and quoting from the first
+  100 lines; the fast engine reads the default dialect (comma, double quote), which is what
+  the sniffer finds in a regular CSV. Dialect options it does not read itself (escape or
+  comment characters, no header, `fieldsMatch` other than exact) hand the whole package's
+  Table Schema checks to frictionless.
+- integers beyond 64 bits are valid integers to both, but the fast engine holds values in
+  int64, so it does not compare them with bounds, enums or keys.
+- numbers compare as float64, not Decimal: they differ only past 15-17 significant digits.
+"""
+
+spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "validate.py")
+bench = importlib.util.module_from_spec(spec)
+sys.modules["bench"] = bench
+spec.loader.exec_module(bench)
+
+HEADER = "id,n,kind,day,parent\n"
+ROWS = "A1,5,x,2023-01-05,\nA2,7,y,2023-1-6,A1\nA3,9,x,2023-02-01,A2\n"
+SCHEMA_A = {
+    "fields": [
+        {"name": "id", "type": "string", "constraints": {"required": True, "pattern": "A[0-9]+"}},
+        {"name": "n", "type": "integer", "constraints": {"minimum": 0, "maximum": 100}},
+        {"name": "kind", "type": "string", "constraints": {"enum": ["x", "y"]}},
+        {"name": "day", "type": "date"},
+        {"name": "parent", "type": "string"},
+    ],
+    "primaryKey": ["id"],
+    "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "", "fields": ["id"]}}],
+}
+SCHEMA_B = {
+    "fields": [{"name": "id", "type": "string"}, {"name": "a_id", "type": "string"}],
+    "primaryKey": ["id"],
+    "foreignKeys": [{"fields": ["a_id"], "reference": {"resource": "a", "fields": ["id"]}}],
+}
+
+
+def make(root: Path, a: bytes | str, b: str = "id,a_id\nb1,A1\nb2,A3\n", **changes) -> Path:
+    """A two-resource package: `a` (self-reference, primary key) and `b` (references a)."""
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    (root / "data" / "a.csv").write_bytes(a if isinstance(a, bytes) else a.encode())
+    (root / "data" / "b.csv").write_bytes(b.encode())
+    schema_a = json.loads(json.dumps(changes.pop("schema_a", SCHEMA_A)))
+    resources = [
+        {
+            "name": "a",
+            "path": "data/a.csv",
+            "format": "csv",
+            "encoding": "utf-8",
+            "schema": schema_a,
+        },
+        {
+            "name": "b",
+            "path": "data/b.csv",
+            "format": "csv",
+            "encoding": "utf-8",
+            "schema": SCHEMA_B,
+        },
+    ]
+    for key, value in changes.items():  # resource a's descriptor properties
+        resources[0][key] = value
+    (root / "datapackage.json").write_text(json.dumps({"name": "t", "resources": resources}))
+    return root / "datapackage.json"
+
+
+def ordered(findings, names, *, messages=True) -> list[tuple]:
+    order = {name: i for i, name in enumerate(names)}
+    keys = sorted(findings, key=lambda f: (order.get(f.resource, -1), f.row or 0))
+    return [(f.code, f.resource, f.row, f.field) + ((f.message,) if messages else ()) for f in keys]
+
+
+def both(descriptor: Path, limit: int = 1000, *, messages: bool = True) -> tuple[list, list]:
+    package = open_package(descriptor)
+    names = package.resource_names
+    reference = frictionless_findings(package, limit_errors=limit, trusted=False)
+    fast = _fast.fast_findings(package, limit_errors=limit, trusted=False)
+    return ordered(reference, names, messages=messages), ordered(fast, names, messages=messages)
+
+
+def swap(text: str, a: int, b: int) -> str:
+    rows = [line.split(",") for line in text.splitlines()]
+    for row in rows:
+        row[a], row[b] = row[b], row[a]
+    return "\n".join(",".join(row) for row in rows) + "\n"
+
+
+SCHEMA_TYPES = {
+    "fields": [
+        {"name": "id", "type": "integer", "constraints": {"required": True}},
+        {"name": "share", "type": "number", "constraints": {"minimum": 0, "maximum": 1}},
+        {"name": "flag", "type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]},
+        {"name": "year", "type": "year", "constraints": {"minimum": 2000}},
+        {"name": "at", "type": "datetime"},
+        {
+            "name": "code",
+            "type": "string",
+            "constraints": {"minLength": 2, "maxLength": 3, "unique": True},
+        },
+        {"name": "parent", "type": "integer"},
+    ],
+    "missingValues": ["", "NA"],
+    "primaryKey": ["id"],
+    "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "", "fields": ["id"]}}],
+}
+TYPED_HEADER = "id,share,flag,year,at,code,parent\n"
+SCHEMA_PAIR = {
+    "fields": [
+        {"name": "id", "type": "string", "constraints": {"required": True}},
+        {"name": "n", "type": "integer", "constraints": {"minimum": 0, "maximum": 100}},
+        {"name": "kind", "type": "string", "constraints": {"enum": ["x", "y"]}},
+        {"name": "day", "type": "date"},
+        {"name": "parent", "type": "string"},
+    ],
+    "primaryKey": ["id", "n"],
+    "foreignKeys": [
+        {"fields": ["parent", "n"], "reference": {"resource": "", "fields": ["id", "n"]}}
+    ],
+}
+
+CASES = {
+    "valid": HEADER + ROWS,
+    "integers": HEADER + "A1, 7 ,x,2023-01-05,\nA2,+5,y,2023-01-05,\nA3,1_000,x,2023-01-05,\n"
+    "A4,1.0,x,2023-01-05,\nA5,-0,x,2023-01-05,\n",
+    "wrong-type": HEADER + "A1,many,x,2023-01-05,\n",
+    "dates": HEADER + "A1,1,x,2023-02-30,\nA2,1,x,2023-1-5,\nA3,1,x,2023/01/05,\n"
+    "A4,1,x,0000-01-01,\nA5,1,x,2023-01- 5,\nA6,1,x,2023-13-01,\n",
+    "out-of-enum-and-pattern": HEADER + "B1,1,z,2023-01-05,\n",
+    "out-of-range": HEADER + "A1,-1,x,2023-01-05,\nA2,101,x,2023-01-05,\n",
+    "missing-required": HEADER + ",1,x,2023-01-05,\n",
+    "duplicate-primary-key": HEADER + ROWS + "A1,5,x,2023-01-05,\nA1,6,x,2023-01-05,\n",
+    "dangling-self-reference": HEADER + ROWS + "A4,1,x,2023-01-05,A9\n",
+    "missing-header": "id,n,kind,day\nA1,5,x,2023-01-05\n",
+    "extra-header": "id,n,kind,day,parent,extra\nA1,5,x,2023-01-05,,1\nA2,5,x,2023-01-05,,\n",
+    "renamed-header": "id,num,kind,day,parent\nA1,5,x,2023-01-05,\n",
+    "reordered-header": swap(HEADER + ROWS, 0, 1),
+    "duplicate-header": "id,n,n,day,parent\nA1,5,x,2023-01-05,\n",
+    "blank-label": "id,,kind,day,parent\nA1,5,x,2023-01-05,\n",
+    "blank-rows": HEADER + "A1,5,x,2023-01-05,\n\nA2,5,x,2023-01-05,\n,,,,\n\n",
+    "short-and-long-rows": HEADER + "A1,5,x\nA2,5,x,2023-01-05,,extra,more\nA3\n",
+    "multi-line-cells": HEADER + 'A1,5,"x\ny",2023-01-05,\n"A\n2",5,x,2023-02-30,A9\nA3,1,x,bad,\n',
+    "unclosed-quote": HEADER + 'A1,5,x,2023-01-05,\n"A2,5,x,2023-01-05,\nA3,5,x,2023-01-05,\n',
+    "stray-quotes": HEADER + 'A1,5,x"y,2023-01-05,\nA2,5,"x"y,2023-01-05,\nA3\n',
+    "byte-order-mark": "\ufeff" + HEADER + ROWS,
+    "crlf": (HEADER + ROWS + "A4,1,x\n").replace("\n", "\r\n"),
+    "empty-file": "",
+    "header-only": HEADER,
+    "long-cell": HEADER + "A1," + "9" * 5000 + ",x,2023-01-05,\n",
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_same_findings(case: str, tmp_path: Path):
+    reference, fast = both(make(tmp_path, CASES[case]))
+    assert fast == reference
+
+
+def test_typed_values_keys_and_missing_values(tmp_path: Path):
+    rows = [
+        "1,0.5,yes,2001,2023-01-05T10:00:00Z,ab,",
+        "01,1.5,maybe,1999,2023-01-05T10:00,abcd,1",  # "01" repeats the key 1
+        "2,NaN,no,20x1,2023-01-05T10:00:00+08:00,a,7",
+        "3,-0,NA,NA,NA,ab,2",
+        "4,1e-1,yes,2023,2023-02-30T00:00:00Z,NA,",
+        "NA,,,,,,",
+    ]
+    descriptor = make(tmp_path, TYPED_HEADER + "\n".join(rows) + "\n", schema_a=SCHEMA_TYPES)
+    reference, fast = both(descriptor)
+    assert fast == reference
+    assert {"unique-error", "primary-key", "type-error", "constraint-error", "foreign-key"} <= {
+        f[0] for f in fast
+    }
+
+
+def test_huge_integers_are_read_but_not_compared(tmp_path: Path):
+    """DIFFERENCES: a 20-digit integer is no type error, but only frictionless bounds it."""
+    descriptor = make(tmp_path, HEADER + "A1,99999999999999999999,x,2023-01-05,\n")
+    reference, fast = both(descriptor, messages=False)
+    assert [f for f in reference if f[1] == "a"] == [("constraint-error", "a", 2, "n")]
+    assert [f for f in fast if f[1] == "a"] == []
+
+
+def test_composite_keys(tmp_path: Path):
+    text = (
+        HEADER
+        + "A1,1,x,2023-01-05,\nA1,2,x,2023-01-05,A1\nA1,1,y,2023-01-05,A1\n,,x,,\nA2,3,x,,A9\n"
+    )
+    reference, fast = both(make(tmp_path, text, schema_a=SCHEMA_PAIR))
+    assert fast == reference
+
+
+def test_foreign_keys_across_resources(tmp_path: Path):
+    descriptor = make(tmp_path, HEADER + ROWS, b="id,a_id\nb1,A1\nb2,A9\nb3,\nb1,A2\n")
+    reference, fast = both(descriptor)
+    assert fast == reference
+    assert [f[:4] for f in fast] == [("foreign-key", "b", 3, "a_id"), ("primary-key", "b", 5, "")]
+
+
+def test_hash_and_byte_count(tmp_path: Path):
+    descriptor = make(tmp_path, HEADER + ROWS, bytes=5, hash="sha256:00")
+    reference, fast = both(descriptor)
+    assert fast == reference
+    assert [f[0] for f in fast] == ["hash-count", "byte-count"]
+
+
+def test_missing_file_and_reference(tmp_path: Path):
+    descriptor = make(tmp_path, HEADER + ROWS)
+    (tmp_path / "data" / "a.csv").unlink()
+    reference, fast = both(descriptor, messages=False)
+    assert fast == reference == [("scheme-error", "a", None, ""), ("scheme-error", "b", None, "")]
+
+
+def test_reference_to_a_missing_resource(tmp_path: Path):
+    schema = json.loads(json.dumps(SCHEMA_A))
+    schema["foreignKeys"][0]["reference"]["resource"] = "nowhere"
+    reference, fast = both(make(tmp_path, HEADER + ROWS, schema_a=schema))
+    assert fast == reference
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5, 8])
+def test_limit_errors_cuts_where_frictionless_does(limit: int, tmp_path: Path):
+    text = (
+        HEADER.replace("parent", "parent,extra")
+        + "A1,x,x,2023-01-05,,\nA1,5,z,bad,A7,\n\nA3,,,\nB4,200,y,2023-01-05,,\n"
+    )
+    reference, fast = both(make(tmp_path, text), limit)
+    assert fast == reference
+
+
+@pytest.mark.parametrize("body", ["", "A1,5,x,2023-01-05,,,\n"])
+def test_limit_errors_with_header_errors_only(body: str, tmp_path: Path):
+    """frictionless cuts after a row: a file with no rows keeps all its header errors."""
+    descriptor = make(tmp_path, "id,x,kind,day,parent,extra1,extra2\n" + body)
+    reference, fast = both(descriptor, 2)
+    assert fast == reference
+
+
+def test_invalid_utf8_with_a_lookup_is_one_error(tmp_path: Path):
+    data = (HEADER + ROWS).encode() + b"A4,5,\xff,2023-01-05,\n"
+    reference, fast = both(make(tmp_path, data), messages=False)
+    assert (
+        fast
+        == reference
+        == [
+            ("encoding-error", "a", None, ""),
+            ("encoding-error", "b", None, ""),
+        ]
+    )
+
+
+def test_invalid_utf8_far_in_a_file_without_lookups(tmp_path: Path):
+    """DIFFERENCES: frictionless reports the rows it decoded first; the fast engine does not."""
+    schema = {k: v for k, v in SCHEMA_A.items() if k != "foreignKeys"}
+    rows = "".join(f"A{i},5,x,2023-01-05,\n" for i in range(1, 20_000)) + "A0,x,x,2023-01-05,\n"
+    data = (HEADER + rows).encode() + b"A99999,5,\xff,2023-01-05,\n"
+    reference, fast = both(make(tmp_path, data, schema_a=schema), messages=False)
+    assert [f for f in fast if f[1] == "a"] == [("encoding-error", "a", None, "")]
+    assert ("encoding-error", "a", None, "") in reference
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_faults_in_a_synthetic_package(seed: int, tmp_path: Path):
+    descriptor = bench.build_package(tmp_path / "p", 4000, faults=0.03, seed=seed)
+    reference, fast = both(descriptor, 10**6)
+    assert fast == reference
+    assert len(fast) > 50
+
+
+def test_limit_errors_on_a_synthetic_package(tmp_path: Path):
+    descriptor = bench.build_package(tmp_path / "p", 3000, faults=0.2, seed=7)
+    reference, fast = both(descriptor, 40)
+    assert fast == reference
+    assert len(fast) == 80  # 40 per damaged resource
+
+
+def test_unsupported_dialect_falls_back_to_frictionless(tmp_path: Path):
+    descriptor = make(
+        tmp_path,
+        "id;n;kind;day;parent\nA1;x;x;2023-01-05;\n",
+        dialect={"delimiter": ";", "commentChar": "#"},
+    )
+    assert not _fast.supported(open_package(descriptor))
+    reference, fast = both(descriptor)
+    assert fast == reference
+
+
+def test_constraint_order_matches_frictionless():
+    import frictionless
+
+    for kind, names in CONSTRAINTS.items():
+        assert tuple(frictionless.system.select_field_class(kind).supported_constraints) == names
+
+
+# -- cells: the fast path reads every value as frictionless' value readers do ---------------
+
+TYPES = [
+    {"name": "f", "type": "integer"},
+    {"name": "f", "type": "number"},
+    {"name": "f", "type": "number", "floatNumber": True},
+    {"name": "f", "type": "date"},
+    {"name": "f", "type": "year"},
+    {"name": "f", "type": "datetime"},
+    {"name": "f", "type": "boolean"},
+    {"name": "f", "type": "time"},
+    {"name": "f", "type": "yearmonth"},
+]
+ALPHABET = "0123456789+-._eE :TZnaifNI()\u0663 /"
+CELL = st.one_of(
+    st.text(ALPHABET, max_size=12),
+    st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[ 0-9]{1,2}", fullmatch=True),
+    st.from_regex(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?",
+        fullmatch=True,
+    ),
+    st.from_regex(r"[+-]?[0-9]{1,20}(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?", fullmatch=True),
+)
+
+
+@pytest.mark.parametrize("descriptor", TYPES, ids=[d["type"] + str(len(d)) for d in TYPES])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=st.lists(CELL, min_size=1, max_size=40))
+def test_cells_read_as_frictionless_does(descriptor: dict, values: list[str]):
+    import frictionless
+
+    reader = frictionless.Field.from_descriptor(descriptor).create_value_reader()
+    field = Field(descriptor["name"], descriptor["type"], descriptor=descriptor)
+    typed, bad = cells.values(field, pa.array(values, pa.string()))
+    for value, got, wrong in zip(values, typed.to_pylist(), bad.to_pylist(), strict=True):
+        expected = reader(value)
+        assert wrong == (expected is None), value
+        if (
+            expected is not None
+            and got is not None
+            and descriptor["type"] in ("integer", "year", "date")
+        ):
+            assert got == expected, value
+
+
+def test_loader_accepts_what_frictionless_accepts(tmp_path: Path):
+    descriptor = make(tmp_path, HEADER + "A1,+5,x,2023-1-5,\nA2, 7 ,y,2023-01-06,A1\n")
+    package = open_package(descriptor)
+    table = read_table(package.resource("a"), package)
+    assert table.column("n").to_pylist() == [5, 7]
+    assert [str(d) for d in table.column("day").to_pylist()] == ["2023-01-05", "2023-01-06"]
+
+
+@pytest.mark.parametrize("cell", ["1.0", "99999999999999999999"])
+def test_loader_refuses_what_it_cannot_load(cell: str, tmp_path: Path):
+    descriptor = make(tmp_path, HEADER + f"A1,{cell},x,2023-01-05,\n")
+    package = open_package(descriptor)
+    with pytest.raises(DataError, match="row 2"):
+        read_table(package.resource("a"), package)
+
+
+# -- validate() and the command line -----------------------------------------------------------
+
+
+def test_validate_defaults_to_the_fast_engine(tmp_path: Path):
+    descriptor = make(tmp_path, HEADER + "A1,5,x,2023-01-05,\n \u200bA2,5,x,2023-02-30,A1\n")
+    fast, slow = validate(descriptor), validate(descriptor, engine="frictionless")
+    assert fast.stats["engine"] == "fast"
+    assert [(f.code, f.row, f.field) for f in fast.findings] == [
+        (f.code, f.row, f.field) for f in slow.findings
+    ]
+    assert {"untrimmed", "zero-width", "constraint-error", "type-error"} <= set(fast.codes)
+
+
+def test_cli_engine_and_limit_errors(tmp_path: Path):
+    descriptor = make(tmp_path, HEADER + "A1,x,x,x,\nA2,y,y,y,\n")
+    for engine in ("fast", "frictionless"):
+        result = run_cli(
+            "validate", descriptor, "--engine", engine, "--limit-errors", "2", "-f", "json"
+        )
+        assert result.returncode == 1, result.stderr
+        report = json.loads(result.stdout)
+        assert report["stats"]["engine"] == engine
+        assert [f["code"] for f in report["findings"]] == ["type-error", "type-error"]
+    result = run_cli("validate", descriptor, "--engine", "slow")
+    assert result.returncode == 2 and result.stderr.startswith("Error: unknown engine")
