@@ -1,0 +1,205 @@
+"""Building a release: deterministic Parquet files, their descriptor, a manifest and SHA256SUMS."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from ._bundle import DESCRIPTOR
+from .errors import InvalidPackage, ReleaseError
+from .package import open_package
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from .package import Package, Resource
+    from .report import Report
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+#: fixed writer options: with the same pyarrow, the same table always gives the same bytes
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "row_group_size": 1 << 20,
+    "store_schema": True,
+}
+#: a release version or file name: one plain path segment, safe in URLs and file systems
+SAFE_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]*")
+#: resource keys that describe the CSV file and do not carry over to its Parquet file
+CSV_KEYS = ("path", "format", "mediatype", "encoding", "dialect", "compression", "bytes", "hash")
+
+
+def build_release(
+    path: str | Path | None = None,
+    *,
+    out: str | Path,
+    version: str | None = None,
+    trusted: bool = False,
+    force: bool = False,
+) -> Path:
+    """Build a Parquet release of a data package (None = the bundled one) in folder `out`.
+
+    Writes `<resource>.parquet` per resource, a `datapackage.json` describing them, a
+    `manifest.json` (name, version, and bytes, sha256 and rows per file) and `SHA256SUMS`.
+    Two builds of the same package give byte-identical files. Refuses a package that does
+    not validate (InvalidPackage) and a non-empty `out` unless `force` (which replaces only
+    a previous release). The release appears at `out` complete or not at all.
+    """
+    out = Path(out).absolute()
+    _check_target(out, force=force)
+    from .validate import validate
+
+    report = validate(path, trusted=trusted)
+    if not report.valid:
+        raise InvalidPackage(_refusal(report), report)
+    package = open_package(path, trusted=trusted)
+    version = version or package.version
+    if not version:
+        raise ReleaseError(f"{package.path} has no version; pass one (--version)")
+    check_name(version, "release version")
+    package = replace(
+        package, descriptor=MappingProxyType({**package.descriptor, "version": version})
+    )
+    tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir()
+    try:
+        _write_release(package, tmp)
+        _publish(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def check_name(name: str, what: str) -> str:
+    """`name` if it is one safe path segment; ReleaseError otherwise."""
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
+        raise ReleaseError(f"invalid {what} {name!r}: use letters, digits and . _ + -")
+    return name
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file."""
+    import pooch
+
+    return pooch.file_hash(str(path), alg="sha256")
+
+
+def sha256sums(hashes: dict[str, str]) -> str:
+    """`sha256sum -c` input for {file name: hex sha256}, sorted by name."""
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(hashes.items()))
+
+
+def _check_target(out: Path, *, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ReleaseError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise ReleaseError(f"{out} is not empty; pass force=True (--force) to replace it")
+        if not (out / MANIFEST).is_file():
+            raise ReleaseError(
+                f"{out} is not empty and holds no release ({MANIFEST}); refusing to replace it"
+            )
+
+
+def _refusal(report: Report) -> str:
+    count = len(report.findings)
+    first = "; ".join(
+        f"[{f.code}] {f.path or f.resource}{f' row {f.row}' if f.row is not None else ''}"
+        f"{f' field {f.field!r}' if f.field else ''}: {f.message}"
+        for f in report.findings[:3]
+    )
+    more = f" (and {count - 3} more)" if count > 3 else ""
+    return (
+        f"{report.package} does not validate ({count} finding{'s' if count != 1 else ''}); "
+        f"not building a release. {first}{more}"
+    )
+
+
+def _write_release(package: Package, folder: Path) -> None:
+    """Every file of the release, written into `folder`."""
+    from .read import read_table
+
+    files, rows, resources = {}, {}, []
+    for raw, resource in zip(package.descriptor["resources"], package.resources, strict=True):
+        name = f"{check_name(resource.name, 'resource name')}.parquet"
+        table = read_table(resource, package)
+        _write_parquet(table, folder / name)
+        files[name], rows[name] = sha256(folder / name), table.num_rows
+        resources.append(_parquet_resource(raw, resource, folder / name, files[name]))
+    descriptor = _release_descriptor(package, resources)
+    files[DESCRIPTOR] = _write_json(folder / DESCRIPTOR, descriptor)
+    entries = []
+    for name, digest in sorted(files.items()):
+        entry = {"name": name, "bytes": (folder / name).stat().st_size, "sha256": digest}
+        entries.append(entry | ({"rows": rows[name]} if name in rows else {}))
+    manifest = {"name": package.name, "version": package.version, "files": entries}
+    files[MANIFEST] = _write_json(folder / MANIFEST, manifest)
+    (folder / SUMS).write_bytes(sha256sums(files).encode("ascii"))
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    pq.write_table(table.unify_dictionaries().combine_chunks(), path, **PARQUET_OPTIONS)
+
+
+def _parquet_resource(raw: dict, resource: Resource, path: Path, digest: str) -> dict:
+    """The CSV resource's descriptor, pointing at its Parquet file, with the schema inline."""
+    descriptor = {k: v for k, v in raw.items() if k not in CSV_KEYS}
+    descriptor |= {
+        "path": path.name,
+        "format": "parquet",
+        "mediatype": PARQUET_MEDIATYPE,
+        "bytes": path.stat().st_size,
+        "hash": f"sha256:{digest}",
+        "schema": json.loads(json.dumps(dict(resource.schema.descriptor))),
+    }
+    return descriptor
+
+
+def _release_descriptor(package: Package, resources: list[dict]) -> dict:
+    """The package descriptor with Parquet resources; frictionless must accept it."""
+    import frictionless
+
+    descriptor = json.loads(json.dumps(dict(package.descriptor))) | {"resources": resources}
+    report = frictionless.Package.validate_descriptor(descriptor)
+    if not report.valid:
+        problems = "; ".join(e.message for e in report.errors[:3])
+        raise ReleaseError(f"the release descriptor would be invalid: {problems}")
+    return descriptor
+
+
+def _write_json(path: Path, data: dict) -> str:
+    """Write `data` as sorted, indented UTF-8 JSON; return its sha256."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    path.write_bytes(text.encode("utf-8"))
+    return sha256(path)
+
+
+def _publish(tmp: Path, out: Path) -> None:
+    """Move the finished release to `out`, replacing what is there."""
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    old = out.with_name(f".{out.name}.{secrets.token_hex(4)}.old")
+    os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
