@@ -1,0 +1,231 @@
+"""Querying the package with SQL: every resource as a typed table in an in-memory DuckDB."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .errors import ExpoDataError, ReleaseError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import duckdb
+    import pyarrow as pa
+
+    from .package import Package, Resource
+
+EXTRA = "pip install 'expo-data[sql]'"
+_SCRATCH = "_expo_data_arrow"
+
+
+class SQLError(ExpoDataError, ValueError):
+    """A SQL statement failed: syntax, unknown table or column, type mismatch…"""
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        raise ModuleNotFoundError(
+            f"SQL needs duckdb, which is not installed: {EXTRA}", name="duckdb"
+        ) from None
+    return duckdb
+
+
+def connect(
+    path: str | Path | None = None, *, release: str | None = None, trusted: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection holding every resource as a table typed by its schema.
+
+    `path` is a CSV package or a Parquet release folder (a datapackage.json or its folder;
+    None = the bundled package); `release` is the version of a published release instead.
+    Column types follow the Arrow types of `typemap`; enum-constrained strings become DuckDB
+    ENUMs in schema order, required fields NOT NULL. Keys are not enforced: run `validate`.
+    Table and column comments hold the resource and field titles (see `duckdb_columns()`).
+    """
+    duckdb = _duckdb()
+    package = _open(path, release=release, trusted=trusted)
+    con = duckdb.connect(":memory:")
+    for resource in package.resources:
+        _create(con, resource, _read(resource, package))
+    return con
+
+
+def query(
+    sql: str,
+    path: str | Path | None = None,
+    *,
+    release: str | None = None,
+    trusted: bool = False,
+) -> tuple[list[str], list[tuple]]:
+    """Run `sql` on a fresh `connect(path, release=…)`; (column names, rows) of its last result."""
+    duckdb = _duckdb()
+    with connect(path, release=release, trusted=trusted) as con:
+        try:
+            cursor = con.execute(sql)
+            if cursor.description is None:
+                return [], []
+            return [d[0] for d in cursor.description], cursor.fetchall()
+        except duckdb.Error as exc:
+            raise SQLError(_first_lines(str(exc))) from None
+
+
+def _first_lines(message: str) -> str:
+    """A DuckDB message without its `LINE n: …` excerpt and caret, which need a monospace block."""
+    lines = []
+    for line in message.splitlines():
+        if line.startswith("LINE "):
+            break
+        if line.strip():
+            lines.append(line.strip())
+    return " ".join(lines) or message
+
+
+def _open(path: str | Path | None, *, release: str | None, trusted: bool) -> Package:
+    from .package import open_package
+
+    if release is not None:
+        if path is not None:
+            raise ValueError("pass a package path or a release version, not both")
+        from .download import download_release
+
+        return open_package(download_release(release))  # each file checked against its sha256
+    return open_package(path, trusted=trusted)
+
+
+def _read(resource: Resource, package: Package) -> pa.Table:
+    """The resource as an Arrow table typed by its schema, from its CSV or Parquet file."""
+    from .read import read_table
+
+    if not str(resource.path).endswith(".parquet"):
+        return read_table(resource, package)
+    import pyarrow.parquet as pq
+
+    from .typemap import arrow_schema
+
+    try:
+        return pq.read_table(str(resource.location)).cast(arrow_schema(resource, package))
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        raise ReleaseError(f"{resource.path}: cannot read it as its schema says: {exc}") from None
+
+
+def _create(con: duckdb.DuckDBPyConnection, resource: Resource, table: pa.Table) -> None:
+    """CREATE TABLE from the schema, fill it from the Arrow table, comment it with the titles."""
+    import pyarrow as pa
+
+    duck_types = con.from_arrow(table.schema.empty_table()).types
+    columns = []
+    for field, arrow_field, duck_type in zip(
+        resource.schema.fields, table.schema, duck_types, strict=True
+    ):
+        sql_type = str(duck_type)
+        if pa.types.is_dictionary(arrow_field.type) and field.enum is not None:
+            sql_type = f"ENUM({', '.join(_literal(v) for v in field.enum)})"
+        columns.append(
+            f"{_name(field.name)} {sql_type}{'' if arrow_field.nullable else ' NOT NULL'}"
+        )
+    name = _name(resource.name)
+    con.execute(f"CREATE TABLE {name} ({', '.join(columns)})")
+    con.register(_SCRATCH, table)
+    try:
+        con.execute(f"INSERT INTO {name} SELECT * FROM {_SCRATCH}")
+    finally:
+        con.unregister(_SCRATCH)
+    if resource.title:
+        con.execute(f"COMMENT ON TABLE {name} IS {_literal(resource.title)}")
+    for field in resource.schema.fields:
+        if field.title:
+            con.execute(f"COMMENT ON COLUMN {name}.{_name(field.name)} IS {_literal(field.title)}")
+
+
+def _name(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+# --- rendering results: pure functions of (columns, rows) ---------------------------------
+
+
+def _text(value: Any) -> str:
+    """A value as plain text: booleans as the Table Schema writes them, NULL as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    return str(value)
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: East Asian wide and fullwidth characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def render_table(columns: Sequence[str], rows: Sequence[tuple]) -> str:
+    """Aligned plain text: a header, a rule, one line per row; numbers right-aligned."""
+    if not columns:
+        return ""
+    cells = [[_text(v) for v in row] for row in rows]
+    widths = [max([_width(c), *(_width(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    numeric = [
+        bool(rows)
+        and all(
+            isinstance(r[i], int | float | Decimal) and not isinstance(r[i], bool)
+            for r in rows
+            if r[i] is not None
+        )
+        for i in range(len(columns))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        padded = []
+        for value, width, right in zip(values, widths, numeric, strict=True):
+            pad = " " * (width - _width(value))
+            padded.append(pad + value if right else value + pad)
+        return "  ".join(padded).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(columns), rule, *(line(r) for r in cells)])
+
+
+def render_csv(columns: Sequence[str], rows: Sequence[tuple]) -> str:
+    """CSV with a header row (LF line endings, NULL as an empty cell)."""
+    if not columns:
+        return ""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_text(v) for v in row] for row in rows)
+    return out.getvalue().removesuffix("\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
+def render_json(columns: Sequence[str], rows: Sequence[tuple]) -> str:
+    """A JSON array with one object per row (UTF-8, Chinese kept as is)."""
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
+    return json.dumps(records, ensure_ascii=False, indent=2, default=_json_default)
+
+
+FORMATS: dict[str, Callable[[Sequence[str], Sequence[tuple]], str]] = {
+    "table": render_table,
+    "csv": render_csv,
+    "json": render_json,
+}

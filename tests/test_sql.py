@@ -1,0 +1,275 @@
+"""SQL over the package: `expo_data.connect` / `query` and `expo-data sql`, on CSV and Parquet."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+
+import expo_data
+
+duckdb = pytest.importorskip("duckdb")
+
+WINNERS_PER_AWARD = "SELECT award_id, count(*) AS winners FROM winners GROUP BY award_id"
+#: Table Schema type → the DuckDB type a column of that type must have
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "year": "SMALLINT",
+}
+
+
+def schema(resource: str) -> dict:
+    """The resource's Table Schema, read straight from schemas/."""
+    return json.loads((ROOT / "schemas" / f"{resource}.json").read_text(encoding="utf-8"))
+
+
+def csv_rows(package: Path, resource: str) -> list[dict[str, str]]:
+    with open(package / "data" / f"{resource}.csv", encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def winners_per_award(package: Path = ROOT) -> dict[str, int]:
+    """The answer, counted from the CSV with the csv module."""
+    return dict(Counter(row["award_id"] for row in csv_rows(package, "winners")))
+
+
+def parse_csv_counts(text: str) -> dict[str, int]:
+    rows = list(csv.DictReader(text.splitlines()))
+    return {row["award_id"]: int(row["winners"]) for row in rows}
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of published releases holding release 1.0.0 of the package."""
+    folder = tmp_path_factory.mktemp("releases")
+    expo_data.build_release(out=folder / "1.0.0")
+    return folder
+
+
+@pytest.fixture
+def release_env(releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Environment pointing downloads at the local releases and a fresh cache (no network)."""
+    env = {
+        "EXPO_DATA_RELEASE_URL": str(releases),
+        "EXPO_DATA_CACHE": str(tmp_path / "cache"),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+# --- the question, on every kind of package -----------------------------------------------
+
+
+def test_winners_per_award_on_the_csv_package():
+    result = run_cli("sql", WINNERS_PER_AWARD, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert parse_csv_counts(result.stdout) == winners_per_award()
+
+
+def test_winners_per_award_on_a_package_path(package_copy):
+    result = run_cli("sql", WINNERS_PER_AWARD, "--package", package_copy, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert parse_csv_counts(result.stdout) == winners_per_award(package_copy)
+
+
+def test_winners_per_award_on_a_parquet_release(release_env):
+    result = run_cli("sql", WINNERS_PER_AWARD, "--release", "1.0.0", "-f", "csv", env=release_env)
+    assert result.returncode == 0, result.stderr
+    assert parse_csv_counts(result.stdout) == winners_per_award()
+
+
+def test_winners_per_award_on_a_release_folder(releases):
+    result = run_cli("sql", WINNERS_PER_AWARD, "--package", releases / "1.0.0", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    counts = {r["award_id"]: r["winners"] for r in json.loads(result.stdout)}
+    assert counts == winners_per_award()
+
+
+def test_library_query_on_csv_and_release_agree(release_env):
+    columns, rows = expo_data.query(WINNERS_PER_AWARD + " ORDER BY award_id")
+    assert columns == ["award_id", "winners"]
+    assert dict(rows) == winners_per_award()
+    assert expo_data.query(WINNERS_PER_AWARD + " ORDER BY award_id", release="1.0.0") == (
+        columns,
+        rows,
+    )
+
+
+# --- typed tables -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["csv", "release"])
+def test_every_resource_is_a_table_typed_by_its_schema(source, request):
+    if source == "release":
+        request.getfixturevalue("release_env")
+    con = expo_data.connect(release="1.0.0" if source == "release" else None)
+    for name in expo_data.resource_names():
+        fields = schema(name)["fields"]
+        # DESCRIBE rows: (name, type, null, key, default, extra)
+        columns = {row[0]: row[1:3] for row in con.execute(f'DESCRIBE "{name}"').fetchall()}
+        assert list(columns) == [f["name"] for f in fields]
+        for field in fields:
+            sql_type, nullable = columns[field["name"]]
+            constraints = field.get("constraints", {})
+            if "enum" in constraints:
+                assert sql_type == "ENUM(" + ", ".join(f"'{v}'" for v in constraints["enum"]) + ")"
+            else:
+                assert sql_type == DUCKDB_TYPES[field.get("type", "string")], (name, field)
+            assert nullable == ("NO" if constraints.get("required") else "YES")
+        (count,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+        assert count == len(csv_rows(ROOT, name))
+
+
+def test_enums_sort_in_schema_order_and_titles_are_comments():
+    con = expo_data.connect()
+    kinds = [k for (k,) in con.execute("SELECT DISTINCT kind FROM awards ORDER BY kind").fetchall()]
+    kind = next(f for f in schema("awards")["fields"] if f["name"] == "kind")
+    assert kinds == [k for k in kind["constraints"]["enum"] if k in kinds]
+    comment = con.execute(
+        "SELECT comment FROM duckdb_columns() WHERE table_name = 'awards' AND column_name = 'kind'"
+    ).fetchone()[0]
+    assert comment == kind["title"]
+
+
+def test_values_survive_typed():
+    con = expo_data.connect()
+    row = con.execute(
+        "SELECT winners_reported, winners_named, named_list_partial FROM awards "
+        "WHERE id = 'leading-smart-city-2023'"
+    ).fetchone()
+    expected = next(r for r in csv_rows(ROOT, "awards") if r["id"] == "leading-smart-city-2023")
+    assert row == (
+        int(expected["winners_reported"]),
+        int(expected["winners_named"]),
+        expected["named_list_partial"] == "true",
+    )
+    (end,) = con.execute("SELECT end_date FROM sessions WHERE end_date IS NOT NULL").fetchone()
+    assert end.isoformat() in {r["end_date"] for r in csv_rows(ROOT, "sessions")}
+
+
+def test_path_and_release_together_is_an_error():
+    with pytest.raises(ValueError, match="not both"):
+        expo_data.connect(ROOT, release="1.0.0")
+
+
+# --- output formats -----------------------------------------------------------------------
+
+
+def test_table_format_aligns_wide_characters_and_right_aligns_numbers():
+    query = "SELECT * FROM (VALUES ('a', 1), ('上海', 22), (NULL, NULL)) t(x, n) ORDER BY n"
+    result = run_cli("sql", query)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "x      n\n----  --\na      1\n上海  22\n\n"
+
+
+def test_json_keeps_chinese_and_types():
+    result = run_cli(
+        "sql",
+        "SELECT id, name_zh_hant, winners_named, named_list_partial FROM awards "
+        "WHERE id = 'leading-smart-city-2023'",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\\u" not in result.stdout
+    (record,) = json.loads(result.stdout)
+    expected = next(r for r in csv_rows(ROOT, "awards") if r["id"] == "leading-smart-city-2023")
+    assert record == {
+        "id": "leading-smart-city-2023",
+        "name_zh_hant": expected["name_zh_hant"],
+        "winners_named": int(expected["winners_named"]),
+        "named_list_partial": True,
+    }
+
+
+def test_csv_format_round_trips_a_resource():
+    result = run_cli("sql", "SELECT * FROM places", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert list(csv.DictReader(result.stdout.splitlines())) == csv_rows(ROOT, "places")
+
+
+def test_dates_render_as_iso_in_json():
+    result = run_cli(
+        "sql", "SELECT end_date FROM sessions WHERE end_date IS NOT NULL", "-f", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["end_date"] in {
+        r["end_date"] for r in csv_rows(ROOT, "sessions")
+    }
+
+
+def test_an_empty_result_prints_the_header():
+    result = run_cli("sql", "SELECT id FROM awards WHERE false")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "id\n--\n", "")
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("SELEC 1", "Error: Parser Error: syntax error"),
+        ("SELECT * FROM no_such_table", "Error: Catalog Error: Table with name no_such_table"),
+        ("SELECT no_such_column FROM awards", "Error: Binder Error:"),
+    ],
+)
+def test_sql_errors_are_one_line_exit_1(query, message):
+    result = run_cli("sql", query)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(message)
+
+
+def test_sql_error_is_an_expo_data_error():
+    with pytest.raises(expo_data.SQLError) as info:
+        expo_data.query("SELECT * FROM no_such_table")
+    assert isinstance(info.value, expo_data.ExpoDataError)
+    assert "LINE 1" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sql", "SELECT 1", "--format", "xml"),
+        ("sql", "SELECT 1", "--package", str(ROOT), "--release", "1.0.0"),
+    ],
+)
+def test_bad_usage_exits_2(args):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: ")
+
+
+def test_missing_duckdb_names_the_extra():
+    code = (
+        "import sys; sys.modules['duckdb'] = None; "
+        "sys.argv = ['expo-data', 'sql', 'SELECT 1']; "
+        "from expo_data.cli import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8"
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: SQL needs duckdb, which is not installed: pip install 'expo-data[sql]'\n"
+    )
+
+
+def test_import_expo_data_does_not_import_duckdb():
+    code = "import sys, expo_data; expo_data.connect; print('duckdb' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
