@@ -20,6 +20,12 @@ _LAZY = {
     "load_arrow": "read",
     "load_all": "read",
     "validate": "validate",
+    "build_release": "release",
+    "download_release": "download",
+    "connect": "sql",
+    "query": "sql",
+    "SQLError": "sql",
+    "write_docs": "docs",
     "Report": "report",
     "Finding": "report",
     "ExpoDataError": "errors",
@@ -44,15 +50,21 @@ __all__ = [
     "ReleaseError",
     "Report",
     "ResourceNotFound",
+    "SQLError",
     "UnsafePathError",
     "__version__",
+    "build_release",
+    "connect",
+    "download_release",
     "load",
     "load_all",
     "load_arrow",
     "package",
+    "query",
     "resource_names",
     "schema",
     "validate",
+    "write_docs",
 ]
 
 
@@ -71,6 +83,8 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .api import package, resource_names, schema
+    from .docs import write_docs
+    from .download import download_release
     from .errors import (
         ChecksumMismatch,
         DataError,
@@ -83,5 +97,7 @@ if TYPE_CHECKING:
         UnsafePathError,
     )
     from .read import load, load_all, load_arrow
+    from .release import build_release
     from .report import Finding, Report
+    from .sql import SQLError, connect, query
     from .validate import validate

@@ -102,7 +102,9 @@ def validate(
         Path | None, typer.Argument(help="datapackage.json or its folder (default: bundled).")
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="text, json or github.")] = "text",
-    engine: Annotated[str, typer.Option(help="fast (pyarrow) or frictionless.")] = "frictionless",
+    engine: Annotated[
+        str, typer.Option(help="fast (pyarrow, the default) or frictionless (the reference).")
+    ] = "fast",
     limit_errors: Annotated[
         int, typer.Option("--limit-errors", min=1, help="Stop after N findings.")
     ] = 1000,
@@ -120,6 +122,112 @@ def validate(
     report = run(path, engine=engine, limit_errors=limit_errors, trusted=allow_remote)
     typer.echo(RENDERERS[format](report))
     raise typer.Exit(0 if report.valid else 1)
+
+
+release_app = typer.Typer(help="Build Parquet releases of the data package.", no_args_is_help=True)
+app.add_typer(release_app, name="release")
+
+
+@release_app.command("build")
+def release_build(
+    version: Annotated[
+        str | None,
+        typer.Option("--version", help="Release version (default: the package's version)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default: release/VERSION).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a previous release in the output folder.")
+    ] = False,
+    package: PackageOption = None,
+    allow_remote: AllowRemote = False,
+) -> None:
+    """Build a release: Parquet files, datapackage.json, manifest.json and SHA256SUMS."""
+    from .package import open_package
+    from .release import SUMS, build_release
+
+    if out is None:
+        out = Path("release") / (version or open_package(package, trusted=allow_remote).version)
+    folder = build_release(package, out=out, version=version, trusted=allow_remote, force=force)
+    typer.echo((folder / SUMS).read_text(encoding="ascii"), nl=False)
+    typer.echo(f"Built release in {folder}")
+
+
+@app.command()
+def download(
+    version: Annotated[
+        str | None,
+        typer.Option("--version", help="Release version (default: the bundled package's)."),
+    ] = None,
+    to: Annotated[
+        Path | None, typer.Option("--to", help="Also copy the verified files to this folder.")
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="Release location: http(s)://, file:// or a folder "
+            "(default: $EXPO_DATA_RELEASE_URL, else the project's).",
+        ),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use the cache only (also $EXPO_DATA_OFFLINE=1).")
+    ] = False,
+) -> None:
+    """Download a release into the cache, checking every file against its sha256."""
+    from .download import download_release
+
+    folder = download_release(version, to=to, url=url, offline=offline or None, progressbar=True)
+    typer.echo(f"Verified release files in {folder}")
+
+
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("docs"),
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 listing the stale files.")
+    ] = False,
+    package: PackageOption = None,
+    allow_remote: AllowRemote = False,
+) -> None:
+    """Generate the data dictionary, dataset card and coverage chart from the package."""
+    from .docs import write_docs
+
+    changed = write_docs(out, package, check=check, trusted=allow_remote)
+    for path in changed:
+        typer.echo(f"{'stale' if check else 'wrote'}: {path}")
+    if check and changed:
+        fail(f"{len(changed)} stale file(s) in {out}; run `expo-data docs --out {out}`")
+    if not changed:
+        typer.echo(f"{out} is up to date")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL (DuckDB dialect); each resource is a table.")],
+    package: PackageOption = None,
+    release: Annotated[
+        str | None,
+        typer.Option("--release", "-r", help="Query Parquet release V (downloaded, verified)."),
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    allow_remote: AllowRemote = False,
+) -> None:
+    """Query the resources with SQL (DuckDB; needs the `sql` extra)."""
+    from .sql import FORMATS
+    from .sql import query as run
+
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}", 2)
+    if package is not None and release is not None:
+        fail("pass --package or --release, not both", 2)
+    try:
+        columns, rows = run(query, package, release=release, trusted=allow_remote)
+    except ImportError as exc:
+        fail(exc)
+    if columns:
+        typer.echo(FORMATS[format](columns, rows))
 
 
 def main() -> None:

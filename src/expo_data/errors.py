@@ -15,6 +15,10 @@ class PackageError(ExpoDataError, ValueError):
 
     exit_code = 2
 
+    def __init__(self, message: str = "", *, resource: str = ""):
+        super().__init__(message)
+        self.resource = resource  # the resource at fault, when there is one
+
 
 class ResourceNotFound(ExpoDataError, LookupError):
     """No resource of that name in the package."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -88,6 +90,7 @@ class Resource:
     description: str = ""
     encoding: str = "utf-8"
     dialect: Mapping[str, Any] = field(default_factory=dict)
+    schema_path: str = ""  # as written in the descriptor; "" for an inline schema
 
     @property
     def is_remote(self) -> bool:
@@ -152,6 +155,8 @@ def _read_json(path: Path, what: str) -> dict:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PackageError(f"{path}: {what} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise PackageError(f"{path}: {what} is nested too deeply") from None
     if not isinstance(data, dict):
         raise PackageError(f"{path}: {what} must be a JSON object")
     return data
@@ -163,8 +168,13 @@ def is_remote(path: str) -> bool:
 
 
 def resolve_path(basepath: Path, path: object, *, trusted: bool = False) -> Path | str:
-    """Resolve a descriptor path; outside `trusted` mode only files inside `basepath` pass."""
-    if not isinstance(path, str) or not path:
+    """Resolve a descriptor path; outside `trusted` mode only files inside `basepath` pass.
+
+    Refused unless trusted: URLs, absolute paths, `..`, hidden files or folders, paths that
+    symlinks lead outside the package folder or into a hidden file or folder, and anything
+    that is not a regular file (a folder, FIFO or device).
+    """
+    if not isinstance(path, str) or not path or "\x00" in path:
         raise PackageError(f"path must be a non-empty string, got {path!r}")
     if is_remote(path):
         if trusted:
@@ -182,15 +192,34 @@ def resolve_path(basepath: Path, path: object, *, trusted: bool = False) -> Path
             raise UnsafePathError(f"path {path!r} is in a hidden folder or file")
     full = basepath / Path(*pure.parts) if not pure.is_absolute() else Path(path)
     if not trusted:
-        real, root = full.resolve(), basepath.resolve()
+        try:
+            real, root = full.resolve(), basepath.resolve()
+        except RuntimeError as exc:  # a symlink loop
+            raise PackageError(f"path {path!r} cannot be resolved: {exc}") from None
         if not real.is_relative_to(root):
             raise UnsafePathError(f"path {path!r} leads outside the package (to {real})")
+        if any(part.startswith(".") for part in real.relative_to(root).parts):
+            raise UnsafePathError(f"path {path!r} leads to a hidden folder or file (to {real})")
+        if real.exists() and not real.is_file():  # a FIFO or device would hang or never end
+            raise UnsafePathError(f"path {path!r} is not a regular file")
     return full
+
+
+def _json_ref(base: Path, ref: object, what: str, *, trusted: bool) -> dict:
+    """A descriptor's inline JSON object, or the one in the file it points to (path-checked)."""
+    if isinstance(ref, dict):
+        return ref
+    if not isinstance(ref, str):
+        raise PackageError(f"{what} must be an object or a path, got {ref!r}")
+    path = resolve_path(base, ref, trusted=trusted)
+    if isinstance(path, str):
+        raise PackageError(f"remote {what} {ref!r} is not supported")
+    return _read_json(path, what)
 
 
 def _schema(descriptor: Mapping[str, Any]) -> Schema:
     fields = []
-    for raw in descriptor.get("fields", []):
+    for raw in _as_list(descriptor.get("fields", []), "fields"):
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
             raise PackageError(f"schema field must be an object with a name, got {raw!r}")
         fields.append(
@@ -200,34 +229,83 @@ def _schema(descriptor: Mapping[str, Any]) -> Schema:
                 format=raw.get("format", "default"),
                 title=raw.get("title", ""),
                 description=raw.get("description", ""),
-                constraints=MappingProxyType(dict(raw.get("constraints", {}))),
+                constraints=_constraints(raw),
                 descriptor=MappingProxyType(raw),
             )
         )
     pk = descriptor.get("primaryKey", [])
     fks = []
-    for fk in descriptor.get("foreignKeys", []):
-        ref = fk.get("reference", {})
+    for fk in _as_list(descriptor.get("foreignKeys", []), "foreignKeys"):
+        ref = _object(_object(fk, "foreign key").get("reference", {}), "foreign key reference")
         fks.append(
             ForeignKey(
-                fields=tuple(_as_list(fk.get("fields"))),
+                fields=tuple(_as_list(fk.get("fields"), "foreign key fields")),
                 resource=ref.get("resource", ""),
-                reference_fields=tuple(_as_list(ref.get("fields"))),
+                reference_fields=tuple(_as_list(ref.get("fields"), "foreign key reference fields")),
             )
         )
+    missing = tuple(
+        _as_list(descriptor.get("missingValues", DEFAULT_MISSING_VALUES), "missingValues")
+    )
+    if not all(isinstance(v, str) for v in missing):
+        raise PackageError(f"missingValues must be strings, got {list(missing)!r}")
     return Schema(
         fields=tuple(fields),
-        primary_key=tuple(_as_list(pk)),
+        primary_key=tuple(_as_list(pk, "primaryKey")),
         foreign_keys=tuple(fks),
-        missing_values=tuple(descriptor.get("missingValues", DEFAULT_MISSING_VALUES)),
+        missing_values=missing,
         descriptor=MappingProxyType(dict(descriptor)),
     )
 
 
-def _as_list(value: object) -> list:
+def _constraints(raw: dict) -> Mapping[str, Any]:
+    """A field's constraints; a pattern that is not a regular expression is a PackageError."""
+    constraints = dict(_object(raw.get("constraints", {}), "constraints"))
+    pattern = constraints.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise PackageError(
+                f"field {raw['name']!r}: pattern {pattern!r} is not a regular expression: {exc}"
+            ) from None
+    return MappingProxyType(constraints)
+
+
+def _encoding(value: object) -> str:
+    """A text encoding Python knows."""
+    if isinstance(value, str):
+        try:
+            codecs.lookup(value)
+            return value
+        except LookupError:
+            pass
+    raise PackageError(f"unknown encoding {value!r}")
+
+
+def _dialect(dialect: dict) -> dict:
+    """A CSV dialect whose special characters are single characters (or absent)."""
+    for key in ("delimiter", "quoteChar", "escapeChar", "commentChar"):
+        value = dialect.get(key)
+        if value not in (None, False) and not (isinstance(value, str) and len(value) == 1):
+            raise PackageError(f"CSV dialect {key} must be one character, got {value!r}")
+    return dialect
+
+
+def _as_list(value: object, what: str) -> list:
     if value is None:
         return []
-    return [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise PackageError(f"{what} must be a list, got {value!r}")
+
+
+def _object(value: object, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise PackageError(f"{what} must be a JSON object, got {value!r}")
+    return value
 
 
 def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Package:
@@ -251,19 +329,15 @@ def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Pa
             if isinstance(rpath, list):
                 raise PackageError("multi-file resources are not supported")
             location = resolve_path(base, rpath, trusted=trusted)
-            schema_ref = raw.get("schema")
-            if isinstance(schema_ref, str):
-                spath = resolve_path(base, schema_ref, trusted=trusted)
-                if isinstance(spath, str):
-                    raise PackageError(f"remote schema {schema_ref!r} is not supported")
-                schema_descriptor = _read_json(spath, "table schema")
-            elif isinstance(schema_ref, dict):
-                schema_descriptor = schema_ref
-            else:
+            if raw.get("schema") is None:
                 raise PackageError("resource has no table schema")
-            schema = _schema(schema_descriptor)
+            schema = _schema(_json_ref(base, raw["schema"], "table schema", trusted=trusted))
+            dialect = _dialect(
+                _json_ref(base, raw.get("dialect") or {}, "CSV dialect", trusted=trusted)
+            )
+            encoding = _encoding(raw.get("encoding", "utf-8"))
         except PackageError as exc:
-            raise type(exc)(f"{dpath}: resource {name!r}: {exc}") from None
+            raise type(exc)(f"{dpath}: resource {name!r}: {exc}", resource=name) from None
         resources.append(
             Resource(
                 name=name,
@@ -272,8 +346,9 @@ def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Pa
                 schema=schema,
                 title=raw.get("title", ""),
                 description=raw.get("description", ""),
-                encoding=raw.get("encoding", "utf-8"),
-                dialect=MappingProxyType(dict(raw.get("dialect") or {})),
+                encoding=encoding,
+                dialect=MappingProxyType(dict(dialect)),
+                schema_path=raw["schema"] if isinstance(raw["schema"], str) else "",
             )
         )
     return Package(path=dpath, descriptor=MappingProxyType(descriptor), resources=tuple(resources))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import mmap
@@ -14,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from . import cells
+from .checks import show
 from .errors import DataError, PackageError
 from .package import Package, Resource, open_package
 from .typemap import arrow_schema, pandas_types_mapper
@@ -97,10 +99,10 @@ def _header_message(expected: list[str], got: list[str]) -> str:
 def _parse_error(resource: Resource, exc: Exception) -> DataError:
     """Turn a pyarrow CSV error into a DataError that names the row where it can."""
     message = str(exc).splitlines()[0]
-    if "invalid UTF8" in message or "UTF-8" in message:
-        return DataError(
-            "the file is not valid UTF-8", path=resource.path, row=_first_bad_utf8_row(resource)
-        )
+    # bytes that are not UTF-8 (UTF-16, Big5…) often surface as ragged rows: look first
+    row = _first_bad_utf8_row(resource) if resource.encoding.lower() in ("utf-8", "utf8") else None
+    if row is not None or "invalid UTF8" in message or "UTF-8" in message:
+        return DataError("the file is not valid UTF-8", path=resource.path, row=row)
     ragged = re.search(r"Expected (\d+) columns, got (\d+)", message)
     if ragged:
         expected, got = ragged.groups()
@@ -112,15 +114,21 @@ def _parse_error(resource: Resource, exc: Exception) -> DataError:
     return DataError(message, path=resource.path)
 
 
-def _records(resource: Resource):
-    """(record number, cells) for every CSV record, header = 1, as frictionless counts."""
-    text = bytes(_source(resource).read_buffer()).decode(resource.encoding, errors="replace")
+def _records(resource: Resource, end: int | None = None):
+    """(record number, cells) for every CSV record, header = 1, as frictionless counts.
+
+    The file is decoded as it is read (never held whole as text); `end` stops at that byte.
+    """
+    source = _source(resource)
+    if end is not None:
+        source = pa.BufferReader(source.read_buffer(end))
+    text = io.TextIOWrapper(source, encoding=resource.encoding, errors="replace", newline="")
     old = csv.field_size_limit()
     csv.field_size_limit(sys.maxsize)
     try:
         dialect = resource.dialect
         reader = csv.reader(
-            io.StringIO(text, newline=""),
+            text,
             delimiter=dialect.get("delimiter", ","),
             quotechar=dialect.get("quoteChar", '"'),
         )
@@ -138,12 +146,21 @@ def _first_ragged_row(resource: Resource) -> int | None:
 
 
 def _first_bad_utf8_row(resource: Resource) -> int | None:
-    data = bytes(_source(resource).read_buffer())
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return data.count(b"\n", 0, exc.start) + 1
-    return None
+    """The CSV record holding the file's first byte that is not UTF-8; None if there is none."""
+    source, decoder, start = _source(resource), codecs.getincrementaldecoder("utf-8")(), 0
+    while True:  # decode chunk by chunk: find the offset without holding the text
+        chunk, pending = source.read(1 << 24), len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            bad = start - pending + exc.start
+            break
+        if not chunk:
+            return None
+        start += len(chunk)
+    records = max((n for n, _ in _records(resource, end=bad)), default=0)
+    at_line_start = bad == 0 or _source(resource).read_buffer(bad)[bad - 1 : bad] == b"\n"
+    return records + 1 if at_line_start else records
 
 
 def data_row_numbers(resource: Resource, strings: pa.Table) -> pa.Array | None:
@@ -185,10 +202,10 @@ def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
         typed, bad = cells.parse(field, raw)
         problem = ""
         if pc.any(bad).as_py():
-            problem = f"cannot read {raw.filter(bad)[0].as_py()!r} as {field.type}"
+            problem = f"cannot read {show(raw.filter(bad)[0].as_py())} as {field.type}"
         elif field.enum is not None and typed.null_count != raw.null_count:
             bad = pc.and_(pc.is_valid(raw), pc.is_null(typed))
-            problem = f"{raw.filter(bad)[0].as_py()!r} is not one of {field.enum}"
+            problem = f"{show(raw.filter(bad)[0].as_py())} is not one of {field.enum}"
         elif field.required and raw.null_count:
             bad = pc.is_null(raw)
             problem = "a required value is missing"
@@ -199,14 +216,31 @@ def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def load_arrow(name: str, path: str | Path | None = None, *, trusted: bool = False) -> pa.Table:
+def load_arrow(
+    name: str,
+    path: str | Path | None = None,
+    *,
+    trusted: bool = False,
+    release: str | None = None,
+) -> pa.Table:
     """Load one resource as a pyarrow Table typed by its Table Schema.
 
     `path` is a datapackage.json (or its folder); None means the bundled package. Field titles
     and descriptions travel as Arrow field metadata, package name and version as schema metadata.
+    With `release="V"` the table comes from Parquet release V instead (see `download_release`).
     """
+    if release is not None:
+        return _from_release(name, path, release)[1]
     package = open_package(path, trusted=trusted)
     return read_table(package.resource(name), package)
+
+
+def _from_release(name: str, path: str | Path | None, release: str) -> tuple[Resource, pa.Table]:
+    if path is not None:
+        raise ValueError("pass a package path or a release version, not both")
+    from .download import release_table
+
+    return release_table(name, release)
 
 
 def to_pandas(table: pa.Table, *, index: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
@@ -216,18 +250,26 @@ def to_pandas(table: pa.Table, *, index: list[str] | tuple[str, ...] = ()) -> pd
 
 
 def load(
-    name: str, path: str | Path | None = None, *, index: bool = False, trusted: bool = False
+    name: str,
+    path: str | Path | None = None,
+    *,
+    index: bool = False,
+    trusted: bool = False,
+    release: str | None = None,
 ) -> pd.DataFrame:
     """Load one resource as a pandas DataFrame with dtypes from its Table Schema.
 
     Only the schema's missingValues become <NA>: "NA", "null", "None" and "0755" stay as
-    written. With `index=True` the primary key becomes the index.
+    written. With `index=True` the primary key becomes the index. With `release="V"` the
+    table comes from Parquet release V instead (see `download_release`), with the same dtypes.
     """
-    package = open_package(path, trusted=trusted)
-    resource = package.resource(name)
-    return to_pandas(
-        read_table(resource, package), index=resource.schema.primary_key if index else ()
-    )
+    if release is not None:
+        resource, table = _from_release(name, path, release)
+    else:
+        package = open_package(path, trusted=trusted)
+        resource = package.resource(name)
+        table = read_table(resource, package)
+    return to_pandas(table, index=resource.schema.primary_key if index else ())
 
 
 def load_all(path: str | Path | None = None, *, trusted: bool = False) -> dict[str, pd.DataFrame]:

@@ -38,7 +38,7 @@ def arrow_type(field: Field) -> pa.DataType:
     """Arrow type for a schema field."""
     try:
         base = ARROW_TYPES[field.type]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: not even a string (a list, say)
         raise PackageError(f"field {field.name!r} has unsupported type {field.type!r}") from None
     if field.enum is not None and base == pa.string():
         return pa.dictionary(pa.int32(), pa.string(), ordered=True)
@@ -67,10 +67,12 @@ def arrow_schema(resource: Resource, package: Package | None = None) -> pa.Schem
     metadata = {"resource.name": resource.name}
     if package is not None:
         metadata |= {"package.name": package.name, "package.version": package.version}
-    return pa.schema(
-        [arrow_field(f) for f in resource.schema.fields],
-        metadata={METADATA_PREFIX + k: v for k, v in metadata.items()},
-    )
+    try:
+        fields = [arrow_field(f) for f in resource.schema.fields]
+    except PackageError as exc:
+        where = resource.schema_path or f"resource {resource.name!r}"
+        raise PackageError(f"{where}: {exc}", resource=resource.name) from None
+    return pa.schema(fields, metadata={METADATA_PREFIX + k: v for k, v in metadata.items()})
 
 
 def pandas_types_mapper() -> Any:
