@@ -44,7 +44,9 @@ def main() -> None:
         ratio = ours_s / base_s
         failed |= ratio > target
         verdict = "ok" if ratio <= target else "MISSED"
-        print(f"{baseline:<22}{base_s:7.3f}   {ours:<46}{ours_s:7.3f}{ratio:8.2f}{target:7.1f}x {verdict}")
+        print(
+            f"{baseline:<22}{base_s:7.3f}   {ours:<46}{ours_s:7.3f}{ratio:8.2f}{target:7.1f}x {verdict}"
+        )
     print(f"import expo_data alone: {cold('import expo_data', args.runs):.3f} s")
     sys.exit(1 if failed else 0)
 

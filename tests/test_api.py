@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import expo_data
+
 from conftest import ROOT
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
@@ -140,7 +141,20 @@ def test_import_is_light_and_load_arrow_needs_no_pandas():
 
 # --- lossless round trip on a package written here ------------------------------------
 
-TRICKY = ["NA", "null", "None", "", "0755", "n/a", "#N/A", "nan", "中文 高交會", "a,b", 'say "hi"', "line\nbreak"]
+TRICKY = [
+    "NA",
+    "null",
+    "None",
+    "",
+    "0755",
+    "n/a",
+    "#N/A",
+    "nan",
+    "中文 高交會",
+    "a,b",
+    'say "hi"',
+    "line\nbreak",
+]
 
 
 def write_package(folder: Path, rows: list[dict], fields: list[dict]) -> Path:
@@ -198,7 +212,9 @@ def test_round_trip_keeps_na_like_strings_zeros_and_chinese(tmp_path):
 
 def test_missing_values_come_only_from_the_schema(tmp_path):
     fields = [{"name": "id", "type": "integer"}, {"name": "text", "type": "string"}]
-    package = write_package(tmp_path / "pkg", [{"id": 1, "text": "NA"}, {"id": 2, "text": "-"}], fields)
+    package = write_package(
+        tmp_path / "pkg", [{"id": 1, "text": "NA"}, {"id": 2, "text": "-"}], fields
+    )
     descriptor = json.loads((package / "datapackage.json").read_text())
     descriptor["resources"][0]["schema"]["missingValues"] = ["-"]
     (package / "datapackage.json").write_text(json.dumps(descriptor))

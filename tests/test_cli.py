@@ -89,7 +89,10 @@ def broken(package_copy: Path) -> Path:
 def test_validate_reports_key_and_type_errors(broken):
     result = run_cli("validate", broken, "--format", "json")
     assert result.returncode == 1, result.stdout + result.stderr
-    findings = {(f["code"], f["resource"], f["row"], f["field"]) for f in json.loads(result.stdout)["findings"]}
+    findings = {
+        (f["code"], f["resource"], f["row"], f["field"])
+        for f in json.loads(result.stdout)["findings"]
+    }
     duplicate_row = len(rows_of(broken / "data" / "winners.csv"))
     assert ("primary-key", "winners", duplicate_row, "") in findings
     assert ("foreign-key", "winners", 3, "") in findings or any(
@@ -105,7 +108,9 @@ def test_validate_text_and_github_formats(broken):
     assert text.stdout.strip().splitlines()[-1].endswith("findings")
     github = run_cli("validate", broken, "--format", "github")
     assert github.returncode == 1
-    assert re.search(r"^::error file=data/sessions\.csv,line=2,title=type-error::", github.stdout, re.M)
+    assert re.search(
+        r"^::error file=data/sessions\.csv,line=2,title=type-error::", github.stdout, re.M
+    )
 
 
 @pytest.mark.parametrize(

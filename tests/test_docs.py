@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_cli
 
 import expo_data
+
+from conftest import ROOT, run_cli
 
 DOCS = ROOT / "docs"
 GENERATED = ("data-dictionary.md", "dataset-card.md", "coverage.svg")

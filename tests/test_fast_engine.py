@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from conftest import ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,8 @@ from expo_data.errors import DataError
 from expo_data.package import Field, open_package
 from expo_data.read import read_table
 from expo_data.validate import frictionless_findings, validate
+
+from conftest import ROOT, run_cli
 
 DIFFERENCES = """
 Deliberate differences from frictionless (each pinned by a test below):

@@ -40,10 +40,11 @@ from pathlib import Path
 import pytest
 import typer
 import yaml
-from conftest import ROOT, copy_package
 
 import expo_data
 from expo_data.cli import app
+
+from conftest import ROOT, copy_package
 
 README = Path(os.environ.get("EXPO_DATA_README", ROOT / "README.md"))
 SKIP = re.compile(r"^\s*<!--\s*readme-test:\s*skip\b(.*?)-->\s*$")

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, run_cli
 
 import expo_data
 from expo_data import ChecksumMismatch, InvalidPackage, OfflineError, ReleaseError
+
+from conftest import ROOT, run_cli
 
 VERSION = "1.0.0"
 ATTEMPTS = 3  # expo_data.download.ATTEMPTS, the bounded retry the tests count

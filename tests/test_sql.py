@@ -10,9 +10,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
 
 import expo_data
+
+from conftest import ROOT, run_cli
 
 duckdb = pytest.importorskip("duckdb")
 
