@@ -252,8 +252,8 @@ def _child(contender: str, descriptor: Path, out: Path) -> None:
         for path in sorted((descriptor.parent / "data").glob("*.csv")):
             pcsv.read_csv(path, parse_options=options)
     else:
-        from expo_data.package import open_package
-        from expo_data.validate import frictionless_findings
+        from expo_data.descriptor import open_package
+        from expo_data.validation import frictionless_findings
 
         package = open_package(descriptor)
         if contender == "fast":

@@ -227,3 +227,15 @@ def test_bad_cell_names_file_row_and_field(tmp_path):
     package = write_package(tmp_path / "pkg", rows, fields)
     with pytest.raises(expo_data.DataError, match=r"data/t\.csv, row 3, field 'when'"):
         expo_data.load("t", package)
+
+
+def test_no_public_name_is_shadowed_by_a_submodule():
+    import importlib
+    import pkgutil
+    import types
+
+    for module in pkgutil.iter_modules(expo_data.__path__):
+        if module.name != "__main__":
+            importlib.import_module(f"expo_data.{module.name}")
+    for name in expo_data.__all__:
+        assert not isinstance(getattr(expo_data, name), types.ModuleType), name

@@ -19,7 +19,7 @@ _LAZY = {
     "load": "read",
     "load_arrow": "read",
     "load_all": "read",
-    "validate": "validate",
+    "validate": "validation",
     "build_release": "release",
     "download_release": "download",
     "connect": "sql",
@@ -100,4 +100,4 @@ if TYPE_CHECKING:
     from .release import build_release
     from .report import Finding, Report
     from .sql import SQLError, connect, query
-    from .validate import validate
+    from .validation import validate

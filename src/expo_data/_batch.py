@@ -21,7 +21,7 @@ from ._buffers import FALSE, NULL_STRING, ZERO, array, bools, ints, strings, to_
 
 if TYPE_CHECKING:
     from ._records import RecordLayout
-    from .package import Field, Resource
+    from .descriptor import Field, Resource
 
 #: the constraints each type supports, in the order frictionless checks them
 CONSTRAINTS = {

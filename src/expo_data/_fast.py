@@ -24,7 +24,7 @@ from ._records import python_records, record_layout
 from .report import Finding
 
 if TYPE_CHECKING:
-    from .package import Field, Package, Resource
+    from .descriptor import Field, Package, Resource
 
 #: dialect properties read as frictionless reads them; any other: frictionless does the work
 DIALECT = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator"}
@@ -51,7 +51,7 @@ def findings(
     """
     out: list[Finding] = []
     if table and not supported(package):
-        from .validate import frictionless_findings
+        from .validation import frictionless_findings
 
         out = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
         table = False

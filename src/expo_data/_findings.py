@@ -19,7 +19,7 @@ from .report import Finding
 
 if TYPE_CHECKING:
     from ._fast import _Scan
-    from .package import Field, Resource
+    from .descriptor import Field, Resource
 
 MAX_CELL = 60  # characters of a cell quoted in a message (validate.frictionless_findings cuts so)
 

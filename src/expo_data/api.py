@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .package import descriptor_path, open_package
+from .descriptor import descriptor_path, open_package
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -23,7 +23,7 @@ from ._buffers import strings as string_array
 from .typemap import ARROW_TYPES, arrow_type
 
 if TYPE_CHECKING:
-    from .package import Field
+    from .descriptor import Field
 
 INT64_RANGE = (-(2**63), 2**63 - 1)
 #: a run of cells this short whose cast fails goes to the exact per-cell reader as a whole

@@ -16,7 +16,7 @@ from ._buffers import FALSE, NULL_STRING, array, bools, ints, to_bools
 from .report import Finding
 
 if TYPE_CHECKING:
-    from .package import Field, Resource
+    from .descriptor import Field, Resource
 
 BOM = b"\xef\xbb\xbf"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"

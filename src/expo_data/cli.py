@@ -61,7 +61,7 @@ def _root(
 @app.command("list")
 def list_(package: PackageOption = None, allow_remote: AllowRemote = False) -> None:
     """List the package's resources with their titles."""
-    from .package import open_package
+    from .descriptor import open_package
 
     pkg = open_package(package, trusted=allow_remote)
     width = max(len(r.name) for r in pkg.resources)
@@ -112,8 +112,8 @@ def validate(
 ) -> None:
     """Validate a data package: exit 0 when valid, 1 when invalid, 2 when unreadable."""
     from .report import RENDERERS
-    from .validate import ENGINES
-    from .validate import validate as run
+    from .validation import ENGINES
+    from .validation import validate as run
 
     if format not in RENDERERS:
         fail(f"unknown format {format!r}; choose one of {', '.join(RENDERERS)}", 2)
@@ -144,7 +144,7 @@ def release_build(
     allow_remote: AllowRemote = False,
 ) -> None:
     """Build a release: Parquet files, datapackage.json, manifest.json and SHA256SUMS."""
-    from .package import open_package
+    from .descriptor import open_package
     from .release import SUMS, build_release
 
     if out is None:

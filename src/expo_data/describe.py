@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .package import open_package
+from .descriptor import open_package
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -23,7 +23,7 @@ from .release import MANIFEST, SAFE_NAME, SUMS, check_name, sha256, sha256sums
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from .package import Resource
+    from .descriptor import Resource
 
 #: where releases are published, as `<base>/<version>/<file>` (the GitHub release assets)
 DEFAULT_RELEASE_URL = "https://github.com/expo-data/expo-data/releases/download"
@@ -78,7 +78,7 @@ def release_table(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .package import open_package
+    from .descriptor import open_package
     from .typemap import arrow_schema
 
     release = _Release.open(version, url=url, offline=offline)
@@ -319,7 +319,7 @@ def _reason(exc: Exception) -> str:
 
 
 def _bundled_version() -> str:
-    from .package import open_package
+    from .descriptor import open_package
 
     version = open_package().version
     if not version:

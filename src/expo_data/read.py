@@ -16,8 +16,8 @@ import pyarrow.csv as pcsv
 
 from . import cells
 from .checks import show
+from .descriptor import Package, Resource, open_package
 from .errors import DataError, PackageError
-from .package import Package, Resource, open_package
 from .typemap import arrow_schema, pandas_types_mapper
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from .package import Schema
+    from .descriptor import Schema
 
 
 def _source(resource: Resource) -> pa.NativeFile | str:

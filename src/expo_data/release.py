@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from ._bundle import DESCRIPTOR
 from .errors import InvalidPackage, ReleaseError
-from .package import open_package
+from .descriptor import open_package
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from .package import Package, Resource
+    from .descriptor import Package, Resource
     from .report import Report
 
 MANIFEST = "manifest.json"
@@ -60,7 +60,7 @@ def build_release(
     """
     out = Path(out).absolute()
     _check_target(out, force=force)
-    from .validate import validate
+    from .validation import validate
 
     report = validate(path, trusted=trusted)
     if not report.valid:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from .package import Package, Resource
+    from .descriptor import Package, Resource
 
 EXTRA = "pip install 'expo-data[sql]'"
 _SCRATCH = "_expo_data_arrow"
@@ -89,7 +89,7 @@ def _first_lines(message: str) -> str:
 
 
 def _open(path: str | Path | None, *, release: str | None, trusted: bool) -> Package:
-    from .package import open_package
+    from .descriptor import open_package
 
     if release is not None:
         if path is not None:

@@ -9,7 +9,7 @@ import pyarrow as pa
 from .errors import PackageError
 
 if TYPE_CHECKING:
-    from .package import Field, Package, Resource
+    from .descriptor import Field, Package, Resource
 
 #: Table Schema type → Arrow type (enum-constrained strings become ordered dictionaries)
 ARROW_TYPES: dict[str, pa.DataType] = {

@@ -6,8 +6,8 @@ import time
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
+from .descriptor import Package, open_package, read_descriptor
 from .errors import PackageError, UnsafePathError
-from .package import Package, open_package, read_descriptor
 from .report import Finding, Report
 
 if TYPE_CHECKING:
