@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from expo_data import _fast, cells
 from expo_data._batch import CONSTRAINTS
-from expo_data.errors import DataError
 from expo_data.descriptor import Field, open_package
+from expo_data.errors import DataError
 from expo_data.read import read_table
 from expo_data.validation import frictionless_findings, validate
 

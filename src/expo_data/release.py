@@ -13,8 +13,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ._bundle import DESCRIPTOR
-from .errors import InvalidPackage, ReleaseError
 from .descriptor import open_package
+from .errors import InvalidPackage, ReleaseError
 
 if TYPE_CHECKING:
     import pyarrow as pa
