@@ -1,7 +1,8 @@
 """Cold-process timings of loading a resource, against the imports they cannot avoid.
 
 Targets: load("winners") <= 1.2 x `import pandas`; load_arrow("winners") <= 1.5 x `import pyarrow.csv`.
-Each figure is the median wall time of N fresh interpreters (python -I -c ...).
+Each figure is the median wall time of N fresh interpreters (python -c ...). The package's
+bytecode is compiled first, as installing a wheel does (PYTHONDONTWRITEBYTECODE may be set).
 
     python benchmarks/load.py [--runs N] [--resource NAME]
 """
@@ -9,6 +10,7 @@ Each figure is the median wall time of N fresh interpreters (python -I -c ...).
 from __future__ import annotations
 
 import argparse
+import compileall
 import statistics
 import subprocess
 import sys
@@ -32,6 +34,9 @@ def main() -> None:
     parser.add_argument("--resource", default="winners")
     args = parser.parse_args()
     name = args.resource
+    import expo_data
+
+    compileall.compile_dir(expo_data.__path__[0], quiet=1)
     pairs = [
         ("import pandas", f"import expo_data; expo_data.load({name!r})", 1.2),
         ("import pyarrow.csv", f"import expo_data; expo_data.load_arrow({name!r})", 1.5),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 DESCRIPTOR = "datapackage.json"
@@ -10,7 +9,7 @@ DESCRIPTOR = "datapackage.json"
 
 def bundled_descriptor() -> Path:
     """Path of the datapackage.json shipped with expo_data (wheel or source checkout)."""
-    packaged = Path(str(resources.files("expo_data"))) / "_package" / DESCRIPTOR
+    packaged = Path(__file__).resolve().parent / "_package" / DESCRIPTOR
     if packaged.is_file():
         return packaged
     checkout = Path(__file__).resolve().parents[2] / DESCRIPTOR

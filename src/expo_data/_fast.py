@@ -21,6 +21,7 @@ from . import checks
 from ._batch import Batches, Found, empty_is_missing
 from ._findings import resource_finding, table_findings
 from ._records import python_records, record_layout
+from .errors import show
 from .report import Finding
 
 if TYPE_CHECKING:
@@ -345,7 +346,7 @@ def _project_findings(scan: _Scan, package: Package) -> list[Finding]:
         out += [missing] if missing else []
     for (code, name, message), hits in scan.found.hits.items():
         out += [
-            Finding(code, resource.name, row, name, f"{message}: {checks.show(v)}", resource.path)
+            Finding(code, resource.name, row, name, f"{message}: {show(v)}", resource.path)
             for row, v in hits
         ]
     return out

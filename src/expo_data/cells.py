@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from . import _kernels as pc
 from ._buffers import FALSE, NULL_STRING, array, bools, scalar
 from ._buffers import strings as string_array
 from .typemap import ARROW_TYPES, arrow_type

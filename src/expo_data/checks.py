@@ -182,12 +182,6 @@ def _to_int(column: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(digits, column, NULL_STRING), pa.int64())
 
 
-def show(value: object) -> str:
-    """A cell for a message: repr, cut to 60 characters."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _f(code: str, resource: Resource, row: int | None, field: str, message: str) -> Finding:
     return Finding(
         code=code, resource=resource.name, row=row, field=field, message=message, path=resource.path

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def show(value: object) -> str:
+    """A cell for a message: its repr, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 class ExpoDataError(Exception):
     """Base class of every error expo-data raises on purpose."""
 

@@ -11,13 +11,12 @@ import sys
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from . import _kernels as pc
 from . import cells
-from .checks import show
 from .descriptor import Package, Resource, open_package
-from .errors import DataError, PackageError
+from .errors import DataError, PackageError, show
 from .typemap import arrow_schema, pandas_types_mapper
 
 if TYPE_CHECKING:
