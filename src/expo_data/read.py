@@ -5,9 +5,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import mmap
 import re
 import sys
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -162,33 +162,14 @@ def _first_bad_utf8_row(resource: Resource) -> int | None:
     return records + 1 if at_line_start else records
 
 
-def data_row_numbers(resource: Resource, strings: pa.Table) -> pa.Array | None:
-    """CSV record numbers of the data rows, where they are not simply index + 2.
+def _record_number(resource: Resource, index: int) -> int:
+    """The CSV record number (header = 1) of data row `index`, as frictionless counts.
 
-    pyarrow skips blank lines; frictionless counts them as rows (header = 1). Only a file
-    that may hold a blank line pays for a second, record-by-record pass.
+    pyarrow skips blank lines, frictionless counts them; an error path, so one more
+    record-by-record pass over the file is fine.
     """
-    if not _may_have_blank_lines(resource):
-        return None
-    numbers = [n for n, record in _records(resource) if n > 1 and record]
-    return pa.array(numbers[: strings.num_rows], pa.int64())
-
-
-def _may_have_blank_lines(resource: Resource) -> bool:
-    seps = (b"\n\n", b"\n\r\n", b"\r\r")
-    if resource.is_remote:
-        data = bytes(_source(resource).read_buffer())
-        return data[:1] in (b"\n", b"\r") or any(sep in data for sep in seps)
-    with open(resource.location, "rb") as stream:
-        if not stream.seek(0, 2):
-            return False
-        with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return data[:1] in (b"\n", b"\r") or any(data.find(sep) >= 0 for sep in seps)
-
-
-def row_number(numbers: pa.Array | None, index: int) -> int:
-    """The CSV record number of data row `index`."""
-    return index + 2 if numbers is None else numbers[index].as_py()
+    records = (n for n, record in _records(resource) if n > 1 and record)
+    return next(islice(records, index, None))
 
 
 def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
@@ -209,7 +190,7 @@ def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
             bad = pc.is_null(raw)
             problem = "a required value is missing"
         if problem:
-            row = row_number(data_row_numbers(resource, strings), pc.index(bad, True).as_py())
+            row = _record_number(resource, pc.index(bad, True).as_py())
             raise DataError(problem, path=resource.path, row=row, field=field.name)
         columns.append(typed.cast(arrow_field.type) if typed.type != arrow_field.type else typed)
     return pa.Table.from_arrays(columns, schema=schema)
