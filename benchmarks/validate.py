@@ -12,6 +12,7 @@ damaged package. `build_package` is reused by the tests.
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import json
 import os
@@ -304,6 +305,10 @@ def main() -> None:
     parser.add_argument("--faults", type=float, default=0.001, help="share of damaged rows")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if not args.child:  # bytecode as an installed wheel has it (PYTHONDONTWRITEBYTECODE may be set)
+        import expo_data
+
+        compileall.compile_dir(expo_data.__path__[0], quiet=1)
     if args.child:
         contender, descriptor, out = args.child
         _child(contender, Path(descriptor), Path(out))
