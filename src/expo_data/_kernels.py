@@ -7,6 +7,7 @@ else (validation, the rare paths) uses `pyarrow.compute` itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pyarrow._compute import (
@@ -19,9 +20,13 @@ from pyarrow._compute import (
 )
 
 
-def _kernel(name: str):
-    def kernel(*args: Any) -> Any:
-        return call_function(name, list(args))
+def _kernel(name: str, options: Callable[..., Any] | None = None) -> Callable[..., Any]:
+    """`pyarrow.compute.<name>`: arrays as arguments, or one array plus the kernel's options."""
+
+    def kernel(*args: Any, **kwargs: Any) -> Any:
+        if options is None:
+            return call_function(name, list(args))
+        return call_function(name, [args[0]], options(*args[1:], **kwargs))
 
     kernel.__name__ = kernel.__qualname__ = name
     kernel.__doc__ = f"The `{name}` kernel."
@@ -33,46 +38,13 @@ is_null, is_valid = _kernel("is_null"), _kernel("is_valid")
 equal, less_equal, if_else = _kernel("equal"), _kernel("less_equal"), _kernel("if_else")
 fill_null, replace_with_mask = _kernel("coalesce"), _kernel("replace_with_mask")
 ascii_is_decimal, binary_length = _kernel("ascii_is_decimal"), _kernel("binary_length")
-
-
-def any(values: Any) -> Any:
-    """True where some value is true (nulls skipped)."""
-    return call_function("any", [values], ScalarAggregateOptions(skip_nulls=True, min_count=1))
-
-
-def cast(values: Any, target: Any) -> Any:
-    """A safe cast: fails on a value the target type cannot hold."""
-    return call_function("cast", [values], CastOptions.safe(target))
-
-
-def index_in(values: Any, value_set: Any) -> Any:
-    """Position of each value in `value_set` (null where absent)."""
-    return call_function("index_in", [values], SetLookupOptions(value_set))
-
-
-def is_in(values: Any, value_set: Any) -> Any:
-    """True where a value is in `value_set`."""
-    return call_function("is_in", [values], SetLookupOptions(value_set))
-
-
-def starts_with(strings: Any, prefix: str) -> Any:
-    """True where a string starts with `prefix`."""
-    return call_function("starts_with", [strings], MatchSubstringOptions(prefix))
-
-
-def match_substring(strings: Any, pattern: str) -> Any:
-    """True where a string contains `pattern`."""
-    return call_function("match_substring", [strings], MatchSubstringOptions(pattern))
-
-
-def match_substring_regex(strings: Any, pattern: str) -> Any:
-    """True where the regular expression `pattern` matches somewhere in a string."""
-    return call_function("match_substring_regex", [strings], MatchSubstringOptions(pattern))
-
-
-def utf8_slice_codeunits(strings: Any, start: int) -> Any:
-    """Each string from code unit `start` on."""
-    return call_function("utf8_slice_codeunits", [strings], SliceOptions(start))
+any = _kernel("any", lambda: ScalarAggregateOptions(skip_nulls=True, min_count=1))
+cast = _kernel("cast", CastOptions.safe)  # fails on a value the target type cannot hold
+index_in, is_in = _kernel("index_in", SetLookupOptions), _kernel("is_in", SetLookupOptions)
+starts_with = _kernel("starts_with", MatchSubstringOptions)
+match_substring = _kernel("match_substring", MatchSubstringOptions)
+match_substring_regex = _kernel("match_substring_regex", MatchSubstringOptions)
+utf8_slice_codeunits = _kernel("utf8_slice_codeunits", SliceOptions)
 
 
 def index(values: Any, value: Any) -> Any:
