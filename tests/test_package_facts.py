@@ -344,6 +344,26 @@ def test_text_hygiene(name):
 # ---------------------------------------------------------------- (g) completeness
 
 #: every name the article prints, per entity class (typed from a reading of the article)
+PARAGRAPH_8_ORGANISATIONS = [
+    "華南理工",
+    "北京理工",
+    "粵檢集團",
+    "國電南瑞",
+    "釘釘",
+    "浪潮",
+    "華寬通",
+    "天安智慧空間",
+    "浙江海數",
+    "云智易",
+    "維度數據",
+    "廣州賽特",
+    "庫卡中國",
+    "梅州高新",
+    "鑫瀚高科",
+    "中凱光顯",
+    "國譽家具",
+    "特普生",
+]
 ORGANISATIONS = [
     # paragraph 4: exhibitors
     "中興",
@@ -374,22 +394,8 @@ ORGANISATIONS = [
     "金山云政企事業部",
     "數夢工場",
     "數夢工場研究院",
-    # paragraph 8: forum participants
-    "華南理工",
-    "北京理工",
-    "粵檢集團",
-    "國電南瑞",
-    "釘釘",
-    "浪潮",
-    "天安智慧空間",
-    "浙江海數",
-    "廣州賽特",
-    "庫卡中國",
-    "梅州高新",
-    "鑫瀚高科",
-    "中凱光顯",
-    "國譽家具",
-    "特普生",
+    # paragraph 8: forum participants not already named in paragraph 4
+    *(name for name in PARAGRAPH_8_ORGANISATIONS if name not in ("華寬通", "云智易", "維度數據")),
     # paragraph 12: award winners
     "華為云計算技術有限公司",
     "北京百度網訊科技有限公司",
@@ -482,26 +488,6 @@ SESSIONS = [
     "2023中國智慧城市評選頒獎典禮",
 ]
 EXHIBITORS = ORGANISATIONS[:11]
-PARAGRAPH_8_ORGANISATIONS = [
-    "華南理工",
-    "北京理工",
-    "粵檢集團",
-    "國電南瑞",
-    "釘釘",
-    "浪潮",
-    "華寬通",
-    "天安智慧空間",
-    "浙江海數",
-    "云智易",
-    "維度數據",
-    "廣州賽特",
-    "庫卡中國",
-    "梅州高新",
-    "鑫瀚高科",
-    "中凱光顯",
-    "國譽家具",
-    "特普生",
-]
 DISCUSSION_TOPICS = [
     "智能機器人",
     "數字化轉型創新",
