@@ -9,6 +9,27 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles: "ci" (the default, a short run) and "long" (documented in README.md:
+# `python -m pytest --hypothesis-profile long -m "slow or not slow"`). Tests that set
+# max_examples themselves scale it with `examples(n)`.
+settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.register_profile(
+    "long",
+    max_examples=5000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(n: int) -> int:
+    """`n` examples in the ci profile, 50 times as many in the long one."""
+    return n * 50 if settings().max_examples >= 5000 else n
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT.parent / "shared" / "sources"

@@ -17,12 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from expo_data import _fast, cells
-from expo_data._batch import CONSTRAINTS
-from expo_data.descriptor import Field, open_package
+from expo_data import validate
 from expo_data.errors import DataError
-from expo_data.read import read_table
-from expo_data.validation import frictionless_findings, validate
+from expo_data.model.descriptor import Field, open_package
+from expo_data.read import cells
+from expo_data.read.tables import read_table
+from expo_data.validation import fast as _fast
+from expo_data.validation.batch import CONSTRAINTS
+from expo_data.validation.reference import frictionless_findings
 
 from conftest import ROOT, run_cli
 

@@ -24,7 +24,7 @@ from expo_data import ChecksumMismatch, InvalidPackage, OfflineError, ReleaseErr
 from conftest import ROOT, run_cli
 
 VERSION = "1.0.0"
-ATTEMPTS = 3  # expo_data.download.ATTEMPTS, the bounded retry the tests count
+ATTEMPTS = 3  # expo_data.model.fetch.ATTEMPTS, the bounded retry the tests count
 PARQUETS = {"things.parquet", "notes.parquet"}
 
 THINGS_CSV = """\
@@ -154,7 +154,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("EXPO_DATA_CACHE", str(folder))
     monkeypatch.delenv("EXPO_DATA_RELEASE_URL", raising=False)
     monkeypatch.delenv("EXPO_DATA_OFFLINE", raising=False)
-    monkeypatch.setattr("expo_data.download.BACKOFF", 0.01)
+    monkeypatch.setattr("expo_data.model.fetch.BACKOFF", 0.01)
     return folder
 
 

@@ -21,7 +21,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import expo_data
-from expo_data.read import to_pandas
+from expo_data.read.tables import to_pandas
 
 ENUM = ["NA", "0755", "高交會", "=1+1"]
 FIELDS = [

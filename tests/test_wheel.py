@@ -46,7 +46,7 @@ def test_wheel_carries_the_data_package(wheel):
     assert tracked, "git lists no package files"
     for path in tracked:
         assert f"expo_data/_package/{path}" in names, path
-    assert "expo_data/cli.py" in names
+    assert "expo_data/cli/app.py" in names
 
 
 def test_installed_wheel_loads_every_resource(wheel, tmp_path):
@@ -78,7 +78,7 @@ def test_installed_wheel_loads_every_resource(wheel, tmp_path):
     Path(site, "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     code = (
         "import expo_data, pathlib\n"
-        "from expo_data._bundle import bundled_descriptor\n"
+        "from expo_data.model.bundle import bundled_descriptor\n"
         f"assert pathlib.Path(expo_data.__file__).is_relative_to({site!r}), expo_data.__file__\n"
         f"assert bundled_descriptor().is_relative_to({site!r})\n"
         "for name in expo_data.resource_names():\n"

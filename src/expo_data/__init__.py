@@ -13,21 +13,21 @@ __version__ = "1.0.0"
 
 # public name → internal module that defines it (imported on first access)
 _LAZY = {
-    "resource_names": "api",
-    "package": "api",
-    "schema": "api",
-    "load": "read",
-    "load_arrow": "read",
-    "load_all": "read",
-    "validate": "validation",
-    "build_release": "release",
-    "download_release": "download",
+    "resource_names": "model.info",
+    "package": "model.info",
+    "schema": "model.info",
+    "load": "read.tables",
+    "load_arrow": "read.tables",
+    "load_all": "read.tables",
+    "validate": "validation.engine",
+    "build_release": "release.build",
+    "download_release": "model.fetch",
     "connect": "sql",
     "query": "sql",
     "SQLError": "sql",
-    "write_docs": "docs",
-    "Report": "report",
-    "Finding": "report",
+    "write_docs": "docs.write",
+    "Report": "validation.report",
+    "Finding": "validation.report",
     "ExpoDataError": "errors",
     "PackageError": "errors",
     "ResourceNotFound": "errors",
@@ -82,9 +82,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .api import package, resource_names, schema
-    from .docs import write_docs
-    from .download import download_release
+    from .docs.write import write_docs
     from .errors import (
         ChecksumMismatch,
         DataError,
@@ -96,8 +94,10 @@ if TYPE_CHECKING:
         ResourceNotFound,
         UnsafePathError,
     )
-    from .read import load, load_all, load_arrow
-    from .release import build_release
-    from .report import Finding, Report
+    from .model.fetch import download_release
+    from .model.info import package, resource_names, schema
+    from .read.tables import load, load_all, load_arrow
+    from .release.build import build_release
     from .sql import SQLError, connect, query
-    from .validation import validate
+    from .validation.engine import validate
+    from .validation.report import Finding, Report

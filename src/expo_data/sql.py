@@ -11,7 +11,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .errors import ExpoDataError, ReleaseError
+from .errors import ExpoDataError
+from .model.locate import locate
+from .read.tables import read_table
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from .descriptor import Package, Resource
+    from .model.descriptor import Resource
 
 EXTRA = "pip install 'expo-data[sql]'"
 _SCRATCH = "_expo_data_arrow"
@@ -51,10 +53,10 @@ def connect(
     Table and column comments hold the resource and field titles (see `duckdb_columns()`).
     """
     duckdb = _duckdb()
-    package = _open(path, release=release, trusted=trusted)
+    package = locate(path, release=release, trusted=trusted)
     con = duckdb.connect(":memory:")
     for resource in package.resources:
-        _create(con, resource, _read(resource, package))
+        _create(con, resource, read_table(resource, package))
     return con
 
 
@@ -86,34 +88,6 @@ def _first_lines(message: str) -> str:
         if line.strip():
             lines.append(line.strip())
     return " ".join(lines) or message
-
-
-def _open(path: str | Path | None, *, release: str | None, trusted: bool) -> Package:
-    from .descriptor import open_package
-
-    if release is not None:
-        if path is not None:
-            raise ValueError("pass a package path or a release version, not both")
-        from .download import download_release
-
-        return open_package(download_release(release))  # each file checked against its sha256
-    return open_package(path, trusted=trusted)
-
-
-def _read(resource: Resource, package: Package) -> pa.Table:
-    """The resource as an Arrow table typed by its schema, from its CSV or Parquet file."""
-    from .read import read_table
-
-    if not str(resource.path).endswith(".parquet"):
-        return read_table(resource, package)
-    import pyarrow.parquet as pq
-
-    from .typemap import arrow_schema
-
-    try:
-        return pq.read_table(str(resource.location)).cast(arrow_schema(resource, package))
-    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
-        raise ReleaseError(f"{resource.path}: cannot read it as its schema says: {exc}") from None
 
 
 def _create(con: duckdb.DuckDBPyConnection, resource: Resource, table: pa.Table) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._buffers import ZERO_FLOAT, bools, to_bools, to_ints
+from ..read.buffers import ZERO_FLOAT, bools, to_bools, to_ints
 
 _NUMERIC = (pa.int16(), pa.int64(), pa.float64())
 

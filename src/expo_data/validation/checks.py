@@ -12,11 +12,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._buffers import FALSE, NULL_STRING, array, bools, ints, to_bools
+from ..read.buffers import FALSE, NULL_STRING, array, bools, ints, to_bools
 from .report import Finding
 
 if TYPE_CHECKING:
-    from .descriptor import Field, Resource
+    from ..model.descriptor import Field, Resource
 
 BOM = b"\xef\xbb\xbf"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from .errors import PackageError
+from ..errors import PackageError
 
 if TYPE_CHECKING:
     from .descriptor import Field, Package, Resource

@@ -17,15 +17,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
+from ..errors import show
 from . import checks
-from ._batch import Batches, Found, empty_is_missing
-from ._findings import resource_finding, table_findings
-from ._records import python_records, record_layout
-from .errors import show
+from .batch import Batches, Found, empty_is_missing
+from .findings import resource_finding, table_findings
+from .records import python_records, record_layout
 from .report import Finding
 
 if TYPE_CHECKING:
-    from .descriptor import Field, Package, Resource
+    from ..model.descriptor import Field, Package, Resource
 
 #: dialect properties read as frictionless reads them; any other: frictionless does the work
 DIALECT = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator"}
@@ -53,7 +53,7 @@ def findings(
     """
     out: list[Finding] = []
     if table and not supported(package):
-        from .validation import frictionless_findings
+        from .reference import frictionless_findings
 
         out = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
         table = False
@@ -331,7 +331,7 @@ def _sources(package: Package) -> tuple | None:
     """The sources' ids and paragraph counts, or None where no resource need cite them."""
     if checks.SOURCES_RESOURCE not in package.resource_names:
         return None
-    from .read import read_strings
+    from ..read.csvfile import read_strings
 
     try:
         return checks.paragraph_counts(read_strings(package.resource(checks.SOURCES_RESOURCE)))

@@ -1,4 +1,4 @@
-"""Reading resources: CSV → Arrow (typed by the schema) → pandas, losslessly."""
+"""Reading a CSV resource: every cell as a string, then typed by the one cell grammar."""
 
 from __future__ import annotations
 
@@ -13,36 +13,14 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from . import _kernels as pc
+from ..errors import DataError, PackageError, show
+from ..model.typemap import arrow_schema
 from . import cells
-from .descriptor import Package, Resource, open_package
-from .errors import DataError, PackageError, show
-from .typemap import arrow_schema, pandas_types_mapper
+from . import kernels as pc
+from .source import open_source
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    import pandas as pd
-
-    from .descriptor import Schema
-
-
-def _source(resource: Resource) -> pa.NativeFile | str:
-    """An input stream for the resource's bytes (files are memory-mapped, URLs fetched)."""
-    if resource.is_remote:
-        from urllib.request import urlopen
-
-        try:
-            with urlopen(resource.location, timeout=60) as response:
-                return pa.BufferReader(response.read())
-        except OSError as exc:
-            raise DataError(f"cannot fetch: {exc}", path=resource.path) from None
-    try:
-        return pa.memory_map(str(resource.location))
-    except FileNotFoundError:
-        raise DataError("file not found", path=resource.path) from None
-    except OSError as exc:
-        raise DataError(f"cannot read: {exc}", path=resource.path) from None
+    from ..model.descriptor import Package, Resource, Schema
 
 
 def csv_options(schema: Schema, dialect: dict, encoding: str = "utf-8") -> tuple:
@@ -74,7 +52,7 @@ def read_strings(resource: Resource) -> pa.Table:
     """The resource as a table of strings (null = a missing value), header checked."""
     read, parse, convert = csv_options(resource.schema, dict(resource.dialect), resource.encoding)
     try:
-        table = pcsv.read_csv(_source(resource), read, parse, convert)
+        table = pcsv.read_csv(open_source(resource), read, parse, convert)
     except pa.ArrowInvalid as exc:
         raise _parse_error(resource, exc) from None
     expected = resource.schema.names
@@ -118,7 +96,7 @@ def _records(resource: Resource, end: int | None = None):
 
     The file is decoded as it is read (never held whole as text); `end` stops at that byte.
     """
-    source = _source(resource)
+    source = open_source(resource)
     if end is not None:
         source = pa.BufferReader(source.read_buffer(end))
     text = io.TextIOWrapper(source, encoding=resource.encoding, errors="replace", newline="")
@@ -146,7 +124,7 @@ def _first_ragged_row(resource: Resource) -> int | None:
 
 def _first_bad_utf8_row(resource: Resource) -> int | None:
     """The CSV record holding the file's first byte that is not UTF-8; None if there is none."""
-    source, decoder, start = _source(resource), codecs.getincrementaldecoder("utf-8")(), 0
+    source, decoder, start = open_source(resource), codecs.getincrementaldecoder("utf-8")(), 0
     while True:  # decode chunk by chunk: find the offset without holding the text
         chunk, pending = source.read(1 << 24), len(decoder.getstate()[0])
         try:
@@ -158,7 +136,7 @@ def _first_bad_utf8_row(resource: Resource) -> int | None:
             return None
         start += len(chunk)
     records = max((n for n, _ in _records(resource, end=bad)), default=0)
-    at_line_start = bad == 0 or _source(resource).read_buffer(bad)[bad - 1 : bad] == b"\n"
+    at_line_start = bad == 0 or open_source(resource).read_buffer(bad)[bad - 1 : bad] == b"\n"
     return records + 1 if at_line_start else records
 
 
@@ -172,8 +150,8 @@ def _record_number(resource: Resource, index: int) -> int:
     return next(islice(records, index, None))
 
 
-def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
-    """The resource as an Arrow table typed by its schema; the first bad cell raises DataError."""
+def read_csv_table(resource: Resource, package: Package | None = None) -> pa.Table:
+    """A CSV resource as an Arrow table typed by its schema; the first bad cell raises DataError."""
     strings = read_strings(resource)
     schema = arrow_schema(resource, package)
     columns = []
@@ -194,65 +172,3 @@ def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
             raise DataError(problem, path=resource.path, row=row, field=field.name)
         columns.append(typed.cast(arrow_field.type) if typed.type != arrow_field.type else typed)
     return pa.Table.from_arrays(columns, schema=schema)
-
-
-def load_arrow(
-    name: str,
-    path: str | Path | None = None,
-    *,
-    trusted: bool = False,
-    release: str | None = None,
-) -> pa.Table:
-    """Load one resource as a pyarrow Table typed by its Table Schema.
-
-    `path` is a datapackage.json (or its folder); None means the bundled package. Field titles
-    and descriptions travel as Arrow field metadata, package name and version as schema metadata.
-    With `release="V"` the table comes from Parquet release V instead (see `download_release`).
-    """
-    if release is not None:
-        return _from_release(name, path, release)[1]
-    package = open_package(path, trusted=trusted)
-    return read_table(package.resource(name), package)
-
-
-def _from_release(name: str, path: str | Path | None, release: str) -> tuple[Resource, pa.Table]:
-    if path is not None:
-        raise ValueError("pass a package path or a release version, not both")
-    from .download import release_table
-
-    return release_table(name, release)
-
-
-def to_pandas(table: pa.Table, *, index: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
-    """An Arrow table as a DataFrame with nullable dtypes (string, Int64, Float64, boolean…)."""
-    frame = table.to_pandas(types_mapper=pandas_types_mapper())
-    return frame.set_index(list(index)) if index else frame
-
-
-def load(
-    name: str,
-    path: str | Path | None = None,
-    *,
-    index: bool = False,
-    trusted: bool = False,
-    release: str | None = None,
-) -> pd.DataFrame:
-    """Load one resource as a pandas DataFrame with dtypes from its Table Schema.
-
-    Only the schema's missingValues become <NA>: "NA", "null", "None" and "0755" stay as
-    written. With `index=True` the primary key becomes the index. With `release="V"` the
-    table comes from Parquet release V instead (see `download_release`), with the same dtypes.
-    """
-    if release is not None:
-        resource, table = _from_release(name, path, release)
-    else:
-        package = open_package(path, trusted=trusted)
-        resource = package.resource(name)
-        table = read_table(resource, package)
-    return to_pandas(table, index=resource.schema.primary_key if index else ())
-
-
-def load_all(path: str | Path | None = None, *, trusted: bool = False) -> dict[str, pd.DataFrame]:
-    """Every resource of the package as DataFrames, by resource name."""
-    package = open_package(path, trusted=trusted)
-    return {r.name: to_pandas(read_table(r, package)) for r in package.resources}

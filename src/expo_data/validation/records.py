@@ -20,7 +20,7 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from .descriptor import Resource
+    from ..model.descriptor import Resource
 
 CHUNK = 1 << 23
 _LF, _CR = 10, 13

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .docs import CHART, DICTIONARY, GENERATED, DocData, code, plural, table
-from .errors import PackageError
+from ..errors import PackageError
+from .common import CHART, DICTIONARY, GENERATED, DocData, code, plural, table
 
 #: resources the card computes coverage from
 CARD_RESOURCES = ("sources", "sessions", "awards", "winners")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import secrets
@@ -16,14 +15,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlparse
 from urllib.request import url2pathname
 
-from ._bundle import DESCRIPTOR
-from .errors import ChecksumMismatch, OfflineError, ReleaseError
-from .release import MANIFEST, SAFE_NAME, SUMS, check_name, sha256, sha256sums
+from ..errors import ChecksumMismatch, OfflineError, ReleaseError
+from .manifest import MANIFEST, SUMS, check_name, parse_manifest, sha256, sha256sums
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
-    from .descriptor import Resource
+    pass
 
 #: where releases are published, as `<base>/<version>/<file>` (the GitHub release assets)
 DEFAULT_RELEASE_URL = "https://github.com/expo-data/expo-data/releases/download"
@@ -69,29 +65,6 @@ def download_release(
     hashes[MANIFEST] = hashlib.sha256(manifest).hexdigest()
     _write_atomic(target / SUMS, sha256sums(hashes).encode("ascii"))
     return target
-
-
-def release_table(
-    name: str, version: str, *, url: str | Path | None = None, offline: bool | None = None
-) -> tuple[Resource, pa.Table]:
-    """Resource `name` of a release and its table, typed exactly as the CSV loader types it."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from .descriptor import open_package
-    from .typemap import arrow_schema
-
-    release = _Release.open(version, url=url, offline=offline)
-    manifest = release.manifest()
-    package = open_package(release.fetch_named(manifest, DESCRIPTOR))
-    resource = package.resource(name)
-    path = release.fetch_named(manifest, resource.path)
-    try:
-        return resource, pq.read_table(path).cast(arrow_schema(resource, package))
-    except (pa.ArrowException, ValueError) as exc:
-        raise ReleaseError(
-            f"{path} does not match its schema in release {version}: {exc}"
-        ) from None
 
 
 class _Missing(Exception):
@@ -152,7 +125,7 @@ class _Release:
         path = self.cache / MANIFEST
         if path.is_file():
             try:
-                return _parse_manifest(path, self.version, str(path))
+                return parse_manifest(path, self.version, str(path))
             except ReleaseError as exc:
                 path.unlink(missing_ok=True)
                 if self.offline:
@@ -163,8 +136,8 @@ class _Release:
                 f"`expo-data download --version {self.version}` while online"
             )
         where = self.url(MANIFEST)
-        self._transfer(MANIFEST, path, lambda tmp: _parse_manifest(tmp, self.version, where))
-        return _parse_manifest(path, self.version, str(path))
+        self._transfer(MANIFEST, path, lambda tmp: parse_manifest(tmp, self.version, where))
+        return parse_manifest(path, self.version, str(path))
 
     def fetch_named(self, manifest: dict[str, Any], name: str) -> Path:
         """The verified cached file `name` of the manifest."""
@@ -236,7 +209,7 @@ class _Release:
         url = self.url(name)
         bar = None
         if self.progressbar:
-            from ._progress import ProgressBar
+            from .progress import ProgressBar
 
             bar = ProgressBar(f"{self.version}/{name}")
         try:
@@ -279,37 +252,6 @@ def _verify(tmp: Path, entry: dict[str, Any], url: str) -> None:
             f"{expected}, got {actual}; the bad file was deleted. Likely cause: the file was "
             "changed or damaged on the server (or by a proxy) after the release was published"
         )
-
-
-def _parse_manifest(path: Path, version: str, where: str) -> dict[str, Any]:
-    """The manifest at `path`, checked: release `version`, well-formed file entries."""
-    try:
-        doc = json.loads(path.read_bytes())
-    except ValueError:
-        raise ReleaseError(f"{where} is not valid JSON (cut short, or not a release?)") from None
-    files = doc.get("files") if isinstance(doc, dict) else None
-    if not isinstance(files, list):
-        raise ReleaseError(f"{where} is not an expo-data release manifest")
-    if doc.get("version") != version:
-        raise ReleaseError(
-            f"{where} is the manifest of release {doc.get('version')!r}, not {version!r}"
-        )
-    for entry in files:
-        if not _is_entry(entry):
-            raise ReleaseError(f"{where} lists a malformed file entry: {entry!r}")
-    return doc
-
-
-def _is_entry(entry: object) -> bool:
-    return (
-        isinstance(entry, dict)
-        and isinstance(entry.get("name"), str)
-        and bool(SAFE_NAME.fullmatch(entry["name"]))
-        and entry["name"] not in (MANIFEST, SUMS)
-        and isinstance(entry.get("bytes"), int)
-        and isinstance(entry.get("sha256"), str)
-        and bool(re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]))
-    )
 
 
 def _reason(exc: Exception) -> str:

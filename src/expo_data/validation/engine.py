@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
-from .descriptor import Package, open_package, read_descriptor
-from .errors import PackageError, UnsafePathError
+from ..errors import PackageError, UnsafePathError
+from ..model.descriptor import Package, open_package, read_descriptor
 from .report import Finding, Report
 
 if TYPE_CHECKING:
@@ -47,7 +46,8 @@ def validate(
         return Report(label, (finding,))
     findings = _descriptor_findings(descriptor, package)
     if not findings:
-        from ._fast import findings as fast_pass
+        from .fast import findings as fast_pass
+        from .reference import frictionless_findings
 
         if engine == "fast":
             findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
@@ -106,42 +106,3 @@ def _descriptor_findings(descriptor: dict, package: Package) -> list[Finding]:
         for e in report.errors
         if e.message not in seen
     ]
-
-
-def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
-    """Row-level findings from frictionless-py itself (the reference engine)."""
-    import frictionless
-
-    context = frictionless.system.use_context(trusted=True) if trusted else nullcontext()
-    with context:
-        report = frictionless.validate(str(package.path), limit_errors=limit_errors)
-    paths = {r.name: r.path for r in package.resources}
-    findings = [Finding(e.type, message=e.message, path=package.path.name) for e in report.errors]
-    for task in report.tasks:
-        for e in task.errors:
-            findings.append(
-                Finding(
-                    code=e.type,
-                    resource=task.name,
-                    row=_row(e),
-                    field=getattr(e, "field_name", "") or ",".join(getattr(e, "field_names", [])),
-                    message=_message(e),
-                    path=paths.get(task.name, task.place),
-                )
-            )
-    return findings
-
-
-def _row(error) -> int | None:
-    """A frictionless error's CSV record (header errors: the header's)."""
-    rows = getattr(error, "row_numbers", None)
-    return getattr(error, "row_number", None) or (rows[0] if rows else None)
-
-
-def _message(error) -> str:
-    """A frictionless error's message, with any huge cell it quotes cut short."""
-    message = error.message
-    for cell in [getattr(error, "cell", ""), *getattr(error, "cells", [])]:
-        if isinstance(cell, str) and len(cell) > 60:
-            message = message.replace(cell, cell[:57] + "...")
-    return message

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 from dataclasses import replace
@@ -12,18 +11,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ._bundle import DESCRIPTOR
-from .descriptor import open_package
-from .errors import InvalidPackage, ReleaseError
+from ..errors import InvalidPackage, ReleaseError
+from ..model.bundle import DESCRIPTOR
+from ..model.descriptor import open_package
+from ..model.manifest import MANIFEST, SUMS, check_name, sha256, sha256sums
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from .descriptor import Package, Resource
-    from .report import Report
+    from ..model.descriptor import Package, Resource
+    from ..validation.report import Report
 
-MANIFEST = "manifest.json"
-SUMS = "SHA256SUMS"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 #: fixed writer options: with the same pyarrow, the same table always gives the same bytes
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -36,8 +34,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "row_group_size": 1 << 20,
     "store_schema": True,
 }
-#: a release version or file name: one plain path segment, safe in URLs and file systems
-SAFE_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]*")
 #: resource keys that describe the CSV file and do not carry over to its Parquet file
 CSV_KEYS = ("path", "format", "mediatype", "encoding", "dialect", "compression", "bytes", "hash")
 
@@ -60,7 +56,7 @@ def build_release(
     """
     out = Path(out).absolute()
     _check_target(out, force=force)
-    from .validation import validate
+    from ..validation.engine import validate
 
     report = validate(path, trusted=trusted)
     if not report.valid:
@@ -82,25 +78,6 @@ def build_release(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
-
-
-def check_name(name: str, what: str) -> str:
-    """`name` if it is one safe path segment; ReleaseError otherwise."""
-    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
-        raise ReleaseError(f"invalid {what} {name!r}: use letters, digits and . _ + -")
-    return name
-
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    import pooch
-
-    return pooch.file_hash(str(path), alg="sha256")
-
-
-def sha256sums(hashes: dict[str, str]) -> str:
-    """`sha256sum -c` input for {file name: hex sha256}, sorted by name."""
-    return "".join(f"{digest}  {name}\n" for name, digest in sorted(hashes.items()))
 
 
 def _check_target(out: Path, *, force: bool) -> None:
@@ -131,7 +108,7 @@ def _refusal(report: Report) -> str:
 
 def _write_release(package: Package, folder: Path) -> None:
     """Every file of the release, written into `folder`."""
-    from .read import read_table
+    from ..read.tables import read_table
 
     files, rows, resources = {}, {}, []
     for raw, resource in zip(package.descriptor["resources"], package.resources, strict=True):

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from ._buffers import to_bools
-from ._rowkeys import codes, duplicates, lookup_misses, nan_mask
+from ..read.buffers import to_bools
 from .report import Finding
+from .rowkeys import codes, duplicates, lookup_misses, nan_mask
 
 if TYPE_CHECKING:
-    from ._fast import _Scan
-    from .descriptor import Field, Resource
+    from ..model.descriptor import Field, Resource
+    from .fast import _Scan
 
 MAX_CELL = 60  # characters of a cell quoted in a message (validate.frictionless_findings cuts so)
 

@@ -11,10 +11,12 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-from ._bundle import DESCRIPTOR, bundled_descriptor
-from .errors import PackageError, ResourceNotFound, UnsafePathError
+from ..errors import PackageError, ResourceNotFound, UnsafePathError
+from .bundle import DESCRIPTOR, bundled_descriptor
 
 DEFAULT_MISSING_VALUES = ("",)
+#: file-name suffixes that name a compression, not a format
+COMPRESSION_SUFFIXES = (".gz", ".zip", ".bz2", ".xz", ".zst")
 DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
 
@@ -91,6 +93,7 @@ class Resource:
     encoding: str = "utf-8"
     dialect: Mapping[str, Any] = field(default_factory=dict)
     schema_path: str = ""  # as written in the descriptor; "" for an inline schema
+    format: str = "csv"  # the declared `format`, else the path's extension (csv, parquet…)
 
     @property
     def is_remote(self) -> bool:
@@ -292,6 +295,17 @@ def _dialect(dialect: dict) -> dict:
     return dialect
 
 
+def _format(declared: object, path: str) -> str:
+    """The resource's format: as declared, else its file extension (past any compression)."""
+    if isinstance(declared, str) and declared:
+        return declared.lower()
+    name = PurePosixPath(path.split("?", 1)[0]).name.lower()
+    for suffix in COMPRESSION_SUFFIXES:
+        name = name.removesuffix(suffix)
+    _, dot, extension = name.rpartition(".")
+    return extension if dot and extension else "csv"
+
+
 def _as_list(value: object, what: str) -> list:
     if value is None:
         return []
@@ -349,6 +363,7 @@ def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Pa
                 encoding=encoding,
                 dialect=MappingProxyType(dict(dialect)),
                 schema_path=raw["schema"] if isinstance(raw["schema"], str) else "",
+                format=_format(raw.get("format"), rpath),
             )
         )
     return Package(path=dpath, descriptor=MappingProxyType(descriptor), resources=tuple(resources))

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from . import _kernels as pc
-from ._buffers import FALSE, NULL_STRING, array, bools, scalar
-from ._buffers import strings as string_array
-from .typemap import ARROW_TYPES, arrow_type
+from ..model.typemap import ARROW_TYPES, arrow_type
+from . import kernels as pc
+from .buffers import FALSE, NULL_STRING, array, bools, scalar
+from .buffers import strings as string_array
 
 if TYPE_CHECKING:
-    from .descriptor import Field
+    from ..model.descriptor import Field
 
 INT64_RANGE = (-(2**63), 2**63 - 1)
 #: a run of cells this short whose cast fails goes to the exact per-cell reader as a whole

@@ -16,12 +16,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import cells, checks
-from ._buffers import FALSE, NULL_STRING, ZERO, array, bools, ints, strings, to_bools
+from ..read import cells
+from ..read.buffers import FALSE, NULL_STRING, ZERO, array, bools, ints, strings, to_bools
+from . import checks
 
 if TYPE_CHECKING:
-    from ._records import RecordLayout
-    from .descriptor import Field, Resource
+    from ..model.descriptor import Field, Resource
+    from .records import RecordLayout
 
 #: the constraints each type supports, in the order frictionless checks them
 CONSTRAINTS = {

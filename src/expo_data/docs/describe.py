@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .descriptor import open_package
+from ..model.descriptor import open_package
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def describe_resource(name: str, path: str | Path | None = None, *, trusted: bool = False) -> str:
     """A plain-text description of one resource."""
-    from .read import read_strings
+    from ..read.csvfile import read_strings
 
     package = open_package(path, trusted=trusted)
     resource = package.resource(name)

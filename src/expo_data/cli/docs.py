@@ -1,0 +1,31 @@
+"""The docs command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import AllowRemote, PackageOption, app, fail
+
+
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("docs"),
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 listing the stale files.")
+    ] = False,
+    package: PackageOption = None,
+    allow_remote: AllowRemote = False,
+) -> None:
+    """Generate the data dictionary, dataset card and coverage chart from the package."""
+    from ..docs.write import write_docs
+
+    changed = write_docs(out, package, check=check, trusted=allow_remote)
+    for path in changed:
+        typer.echo(f"{'stale' if check else 'wrote'}: {path}")
+    if check and changed:
+        fail(f"{len(changed)} stale file(s) in {out}; run `expo-data docs --out {out}`")
+    if not changed:
+        typer.echo(f"{out} is up to date")

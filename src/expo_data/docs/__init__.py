@@ -1,0 +1,1 @@
+"""Generated documentation: the data dictionary, the dataset card, resource descriptions."""

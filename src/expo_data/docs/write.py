@@ -1,0 +1,40 @@
+"""Writing the docs folder: the data dictionary, the dataset card and its chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model.descriptor import open_package
+from .card import coverage_svg, dataset_card
+from .common import CARD, CHART, DICTIONARY, DocData
+from .dictionary import data_dictionary
+
+
+def render_docs(path: str | Path | None = None, *, trusted: bool = False) -> dict[str, str]:
+    """Each generated file's name and text; the same package always gives the same text."""
+    data = DocData(open_package(path, trusted=trusted))
+    return {DICTIONARY: data_dictionary(data), CARD: dataset_card(data), CHART: coverage_svg(data)}
+
+
+def write_docs(
+    out: str | Path = "docs",
+    path: str | Path | None = None,
+    *,
+    check: bool = False,
+    trusted: bool = False,
+) -> list[Path]:
+    """Write the generated docs into folder `out`; return the files that changed.
+
+    With `check=True` nothing is written and the files returned are the stale ones.
+    """
+    out = Path(out)
+    changed = []
+    for name, text in render_docs(path, trusted=trusted).items():
+        target, content = out / name, text.encode("utf-8")
+        if target.is_file() and target.read_bytes() == content:
+            continue
+        changed.append(target)
+        if not check:
+            out.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+    return changed

@@ -1,0 +1,38 @@
+"""Reading a Parquet resource: the file's Arrow table, checked against the schema's types."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from ..errors import DataError
+from ..model.typemap import arrow_schema
+from .source import open_source
+
+if TYPE_CHECKING:
+    from ..model.descriptor import Package, Resource
+
+
+def read_parquet_table(resource: Resource, package: Package | None = None) -> pa.Table:
+    """A Parquet resource as an Arrow table typed exactly as the CSV loader types it.
+
+    The file's columns must be the schema's fields, in order; their types are cast to the
+    schema's Arrow types (dictionaries for enums, metadata from the schema).
+    """
+    import pyarrow.parquet as pq  # pq.ParquetFile(...).read() never imports pandas
+
+    expected = arrow_schema(resource, package)
+    try:
+        table = pq.ParquetFile(open_source(resource)).read()
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(f"cannot read it as Parquet: {exc}", path=resource.path) from None
+    if table.column_names != expected.names:
+        raise DataError(
+            f"columns {table.column_names} do not match the schema's fields {expected.names}",
+            path=resource.path,
+        )
+    try:
+        return table.cast(expected)
+    except (pa.ArrowException, ValueError, NotImplementedError) as exc:
+        raise DataError(f"does not match its schema: {exc}", path=resource.path) from None

@@ -1,0 +1,90 @@
+"""Loading resources as typed tables: Arrow from each declared format, then pandas."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import PackageError
+from ..model.locate import locate
+from ..model.typemap import pandas_types_mapper
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+    import pyarrow as pa
+
+    from ..model.descriptor import Package, Resource
+
+#: the formats the readers know
+FORMATS = ("csv", "parquet")
+
+
+def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
+    """The resource as an Arrow table typed by its schema, read as its `format` says."""
+    if resource.format == "csv":
+        from .csvfile import read_csv_table
+
+        return read_csv_table(resource, package)
+    if resource.format == "parquet":
+        from .parquetfile import read_parquet_table
+
+        return read_parquet_table(resource, package)
+    raise PackageError(
+        f"resource {resource.name!r}: format {resource.format!r} is not supported "
+        f"(supported: {', '.join(FORMATS)})",
+        resource=resource.name,
+    )
+
+
+def load_arrow(
+    name: str,
+    path: str | Path | None = None,
+    *,
+    trusted: bool = False,
+    release: str | None = None,
+) -> pa.Table:
+    """Load one resource as a pyarrow Table typed by its Table Schema.
+
+    `path` is a datapackage.json (or its folder) of a CSV package or a Parquet release; None
+    means the bundled package. Field titles and descriptions travel as Arrow field metadata,
+    package name and version as schema metadata. With `release="V"` the table comes from
+    Parquet release V instead (see `download_release`). `trusted=True` allows resource paths
+    outside the package folder and remote URLs (only for packages you trust).
+    """
+    package = locate(path, release=release, trusted=trusted)
+    return read_table(package.resource(name), package)
+
+
+def to_pandas(table: pa.Table, *, index: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """An Arrow table as a DataFrame with nullable dtypes (string, Int64, Float64, boolean…)."""
+    frame = table.to_pandas(types_mapper=pandas_types_mapper())
+    return frame.set_index(list(index)) if index else frame
+
+
+def load(
+    name: str,
+    path: str | Path | None = None,
+    *,
+    index: bool = False,
+    trusted: bool = False,
+    release: str | None = None,
+) -> pd.DataFrame:
+    """Load one resource as a pandas DataFrame with dtypes from its Table Schema.
+
+    Only the schema's missingValues become <NA>: "NA", "null", "None" and "0755" stay as
+    written. With `index=True` the primary key becomes the index. With `release="V"` the
+    table comes from Parquet release V instead (see `download_release`), with the same dtypes.
+    """
+    package = locate(path, release=release, trusted=trusted)
+    resource = package.resource(name)
+    table = read_table(resource, package)
+    return to_pandas(table, index=resource.schema.primary_key if index else ())
+
+
+def load_all(
+    path: str | Path | None = None, *, trusted: bool = False, release: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every resource of the package as DataFrames, by resource name."""
+    package = locate(path, release=release, trusted=trusted)
+    return {r.name: to_pandas(read_table(r, package)) for r in package.resources}

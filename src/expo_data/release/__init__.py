@@ -1,0 +1,1 @@
+"""Releases: building checksummed Parquet releases of a package."""

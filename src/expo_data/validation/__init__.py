@@ -1,0 +1,1 @@
+"""Validating packages: the engines, their checks, findings and the report renderers."""

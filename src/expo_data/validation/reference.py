@@ -1,0 +1,50 @@
+"""The reference engine: frictionless-py's own row-level findings, as expo-data Findings."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from typing import TYPE_CHECKING
+
+from .report import Finding
+
+if TYPE_CHECKING:
+    from ..model.descriptor import Package
+
+
+def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
+    """Row-level findings from frictionless-py itself (the reference engine)."""
+    import frictionless
+
+    context = frictionless.system.use_context(trusted=True) if trusted else nullcontext()
+    with context:
+        report = frictionless.validate(str(package.path), limit_errors=limit_errors)
+    paths = {r.name: r.path for r in package.resources}
+    findings = [Finding(e.type, message=e.message, path=package.path.name) for e in report.errors]
+    for task in report.tasks:
+        for e in task.errors:
+            findings.append(
+                Finding(
+                    code=e.type,
+                    resource=task.name,
+                    row=_row(e),
+                    field=getattr(e, "field_name", "") or ",".join(getattr(e, "field_names", [])),
+                    message=_message(e),
+                    path=paths.get(task.name, task.place),
+                )
+            )
+    return findings
+
+
+def _row(error) -> int | None:
+    """A frictionless error's CSV record (header errors: the header's)."""
+    rows = getattr(error, "row_numbers", None)
+    return getattr(error, "row_number", None) or (rows[0] if rows else None)
+
+
+def _message(error) -> str:
+    """A frictionless error's message, with any huge cell it quotes cut short."""
+    message = error.message
+    for cell in [getattr(error, "cell", ""), *getattr(error, "cells", [])]:
+        if isinstance(cell, str) and len(cell) > 60:
+            message = message.replace(cell, cell[:57] + "...")
+    return message
