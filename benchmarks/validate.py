@@ -253,12 +253,12 @@ def _child(contender: str, descriptor: Path, out: Path) -> None:
         for path in sorted((descriptor.parent / "data").glob("*.csv")):
             pcsv.read_csv(path, parse_options=options)
     else:
-        from expo_data.descriptor import open_package
-        from expo_data.validation import frictionless_findings
+        from expo_data.model.descriptor import open_package
+        from expo_data.validation.reference import frictionless_findings
 
         package = open_package(descriptor)
         if contender == "fast":
-            from expo_data._fast import fast_findings as engine
+            from expo_data.validation.fast import fast_findings as engine
         else:
             engine = frictionless_findings
         findings = engine(package, limit_errors=10**9, trusted=False)
