@@ -547,3 +547,25 @@ def test_links_are_complete():
     assert sorted(names("figures", "phrase_as_printed")) == sorted(FIGURES)
     authors = {org[a["organisation_id"]]: a["attribution"] for a in rows("publication_authors")}
     assert authors["華為"] == "printed"
+
+
+# ---------------------------------------------------------------- (h) data audit (issue 14)
+
+
+def test_award_dimension_is_empty_where_the_notes_say_it_is_not_stated():
+    """The technical sub-category's dimension is not stated, so it is not filled in."""
+    awards = {a["id"]: a for a in rows("awards")}
+    tech = awards["technical-sub-category-awards"]
+    assert tech["dimension"] == ""
+    assert "dimension the sub-category belongs to are not stated" in tech["notes"]
+    for a in rows("awards"):
+        if "dimension" in a["notes"] and "not stated" in a["notes"]:
+            assert a["dimension"] == "", a["id"]
+    # the dimension is filled only where the article states it: the place awards (paragraph 11)
+    # and the award that paragraph 12 puts under 本次評選的另一大維度是服務商
+    assert {a["id"]: a["dimension"] for a in rows("awards") if a["dimension"]} == {
+        "leading-smart-city-2023": "place",
+        "leading-smart-county-level-city-2023": "place",
+        "leading-smart-urban-district-2023": "place",
+        "leading-solution-provider-2023": "service-provider",
+    }
