@@ -2,7 +2,8 @@
 
 Reads the CSVs with the csv module and the descriptor with json (not with expo_data), so the
 data can be checked on its own. The source article lives outside the repository, in
-`<repo root>/../shared/sources/`; the tests that need it skip when that folder is absent.
+`<repo root>/../shared/sources/` (or the folder named by the EXPO_DATA_SOURCES environment
+variable, e.g. for a git worktree); the tests that need it skip when that folder is absent.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from functools import cache
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+SHARED_SOURCES = Path(os.environ.get("EXPO_DATA_SOURCES") or ROOT.parent / "shared" / "sources")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
