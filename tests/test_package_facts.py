@@ -571,3 +571,79 @@ def test_award_dimension_is_empty_where_the_notes_say_it_is_not_stated():
         "leading-smart-urban-district-2023": "place",
         "leading-solution-provider-2023": "service-provider",
     }
+
+
+#: resources whose rows can be items of a printed list, and how to group a resource's rows
+#: into the lists the article prints (rows of a group are in printed order)
+LIST_RESOURCES = {
+    "exhibitors": lambda r: r["session_id"],
+    "topics": lambda r: r["kind"],
+    "session_participants": lambda r: r["role"],
+    "awards": lambda r: r["kind"],
+}
+
+
+def printed_item(name: str, r: dict[str, str]) -> str:
+    """The text the article prints for a list item."""
+    if name == "exhibitors":
+        return {o["id"]: o["name_zh_hant"] for o in rows("organisations")}[r["organisation_id"]]
+    if name == "session_participants":
+        if r["person_id"]:
+            return {p["id"]: p["name_zh_hant"] for p in rows("people")}[r["person_id"]]
+        return {o["id"]: o["name_zh_hant"] for o in rows("organisations")}[r["organisation_id"]]
+    return r["name_zh_hant"]
+
+
+def test_one_list_marked_partial_field_across_the_listed_resources():
+    fields = {
+        name: next(f for f in schema(name)["fields"] if f["name"] == "list_marked_partial")
+        for name in LIST_RESOURCES
+    }
+    first = fields["exhibitors"]
+    assert first["type"] == "boolean" and first["constraints"] == {"required": True}
+    assert "等" in first["description"]
+    for name, field in fields.items():
+        assert field == first, name
+    for name in resource_names():
+        if name not in LIST_RESOURCES:
+            assert "list_marked_partial" not in rows(name)[0], name
+    # awards keep named_list_partial: it is about the award's winners list, not the award row
+    assert "named_list_partial" in rows("awards")[0]
+
+
+@pytest.mark.parametrize("name", list(LIST_RESOURCES))
+def test_list_marked_partial_is_true_exactly_for_lists_ending_with_deng(name):
+    """A list is partial when its last printed item is followed by 等 (after any quote)."""
+    paras = paragraphs()
+    groups: dict[str, list[dict[str, str]]] = {}
+    for r in rows(name):
+        groups.setdefault(LIST_RESOURCES[name](r), []).append(r)
+    for members in groups.values():
+        if "list_position" in members[0]:
+            members.sort(key=lambda r: int(r["list_position"]))
+        last = members[-1]
+        text, item = paras[int(last["source_paragraph"])], printed_item(name, last)
+        assert item in text, (name, last["id"])
+        ends_with_deng = any(
+            text[i + len(item) :].lstrip("\u201d\u2019").startswith("等")
+            for i in range(len(text))
+            if text.startswith(item, i)
+        )
+        expected = "true" if ends_with_deng else "false"
+        assert [r["list_marked_partial"] for r in members] == [expected] * len(members), [
+            r["id"] for r in members
+        ]
+
+
+def test_participants_from_lists_ending_with_deng_are_marked_partial():
+    """Paragraph 7's 7 discussion guests (…念燦華等) and paragraph 8's 18 organisations (…特普生等)."""
+    partial = [r for r in rows("session_participants") if r["list_marked_partial"] == "true"]
+    assert len(partial) == 25
+    assert {r["role"] for r in partial} == {"discussion", "attending-organisation"}
+    assert sum(r["role"] == "discussion" for r in partial) == 7
+    others = [r for r in rows("session_participants") if r["list_marked_partial"] == "false"]
+    assert sorted(r["role"] for r in others) == sorted(
+        ["welcome-address"] * 3 + ["keynote", "report-release"]
+    )
+    segments = [a for a in rows("awards") if a["list_marked_partial"] == "true"]
+    assert len(segments) == 15 and {a["kind"] for a in segments} == {"segment-category"}
