@@ -724,3 +724,20 @@ def test_mentioned_in_does_not_count_names_inside_longer_names():
         if field:
             assert "longer" in field["description"] and "Empty when" in field["description"]
             assert not field["constraints"].get("required"), name
+
+
+def test_publication_authors_are_only_the_bodies_the_article_names():
+    """The article names only 華為 beside 單志廣 (與華為共同編制); no guessed co-author row."""
+    paras = paragraphs()
+    org = {r["id"]: r["name_zh_hant"] for r in rows("organisations")}
+    authors = rows("publication_authors")
+    assert [(a["publication_id"], a["organisation_id"]) for a in authors] == [
+        ("city-one-network-research-report", "huawei")
+    ]
+    for a in authors:
+        assert a["attribution"] == "printed", a["id"]
+        assert f"與{org[a['organisation_id']]}共同編制" in paras[int(a["source_paragraph"])]
+    field = next(f for f in schema("publication_authors")["fields"] if f["name"] == "attribution")
+    assert field["constraints"]["enum"] == ["printed"]
+    (report,) = rows("publications")
+    assert "The other co-author is not named" in report["notes"]
