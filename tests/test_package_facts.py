@@ -2,7 +2,8 @@
 
 Reads the CSVs with the csv module and the descriptor with json (not with expo_data), so the
 data can be checked on its own. The source article lives outside the repository, in
-`<repo root>/../shared/sources/`; the tests that need it skip when that folder is absent.
+`<repo root>/../shared/sources/` (or the folder named by the EXPO_DATA_SOURCES environment
+variable, e.g. for a git worktree); the tests that need it skip when that folder is absent.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from functools import cache
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+SHARED_SOURCES = Path(os.environ.get("EXPO_DATA_SOURCES") or ROOT.parent / "shared" / "sources")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -302,9 +304,9 @@ def test_printed_text_appears_verbatim_in_the_cited_paragraph(name):
         for column in printed_columns(name):
             if r[column]:
                 assert r[column] in paras[n], (r["id"], column, r[column], n)
-        if "mentioned_in" in r:
+        if r.get("mentioned_in"):
             listed = [int(x) for x in r["mentioned_in"].split(";")]
-            assert listed == sorted(set(listed)) and listed[0] == n, r["id"]
+            assert listed == sorted(set(listed)) and listed[0] >= n, r["id"]
             for m in listed:
                 assert r["name_zh_hant" if "name_zh_hant" in r else "phrase_as_printed"] in paras[m]
 
@@ -547,3 +549,195 @@ def test_links_are_complete():
     assert sorted(names("figures", "phrase_as_printed")) == sorted(FIGURES)
     authors = {org[a["organisation_id"]]: a["attribution"] for a in rows("publication_authors")}
     assert authors["華為"] == "printed"
+
+
+# ---------------------------------------------------------------- (h) data audit (issue 14)
+
+
+def test_award_dimension_is_empty_where_the_notes_say_it_is_not_stated():
+    """The technical sub-category's dimension is not stated, so it is not filled in."""
+    awards = {a["id"]: a for a in rows("awards")}
+    tech = awards["technical-sub-category-awards"]
+    assert tech["dimension"] == ""
+    assert "dimension the sub-category belongs to are not stated" in tech["notes"]
+    for a in rows("awards"):
+        if "dimension" in a["notes"] and "not stated" in a["notes"]:
+            assert a["dimension"] == "", a["id"]
+    # the dimension is filled only where the article states it: the place awards (paragraph 11)
+    # and the award that paragraph 12 puts under 本次評選的另一大維度是服務商
+    assert {a["id"]: a["dimension"] for a in rows("awards") if a["dimension"]} == {
+        "leading-smart-city-2023": "place",
+        "leading-smart-county-level-city-2023": "place",
+        "leading-smart-urban-district-2023": "place",
+        "leading-solution-provider-2023": "service-provider",
+    }
+
+
+#: resources whose rows can be items of a printed list, and how to group a resource's rows
+#: into the lists the article prints (rows of a group are in printed order)
+LIST_RESOURCES = {
+    "exhibitors": lambda r: r["session_id"],
+    "topics": lambda r: r["kind"],
+    "session_participants": lambda r: r["role"],
+    "awards": lambda r: r["kind"],
+}
+
+
+def printed_item(name: str, r: dict[str, str]) -> str:
+    """The text the article prints for a list item."""
+    if name == "exhibitors":
+        return {o["id"]: o["name_zh_hant"] for o in rows("organisations")}[r["organisation_id"]]
+    if name == "session_participants":
+        if r["person_id"]:
+            return {p["id"]: p["name_zh_hant"] for p in rows("people")}[r["person_id"]]
+        return {o["id"]: o["name_zh_hant"] for o in rows("organisations")}[r["organisation_id"]]
+    return r["name_zh_hant"]
+
+
+def test_one_list_marked_partial_field_across_the_listed_resources():
+    fields = {
+        name: next(f for f in schema(name)["fields"] if f["name"] == "list_marked_partial")
+        for name in LIST_RESOURCES
+    }
+    first = fields["exhibitors"]
+    assert first["type"] == "boolean" and first["constraints"] == {"required": True}
+    assert "等" in first["description"]
+    for name, field in fields.items():
+        assert field == first, name
+    for name in resource_names():
+        if name not in LIST_RESOURCES:
+            assert "list_marked_partial" not in rows(name)[0], name
+    # awards keep named_list_partial: it is about the award's winners list, not the award row
+    assert "named_list_partial" in rows("awards")[0]
+
+
+@pytest.mark.parametrize("name", list(LIST_RESOURCES))
+def test_list_marked_partial_is_true_exactly_for_lists_ending_with_deng(name):
+    """A list is partial when its last printed item is followed by 等 (after any quote)."""
+    paras = paragraphs()
+    groups: dict[str, list[dict[str, str]]] = {}
+    for r in rows(name):
+        groups.setdefault(LIST_RESOURCES[name](r), []).append(r)
+    for members in groups.values():
+        if "list_position" in members[0]:
+            members.sort(key=lambda r: int(r["list_position"]))
+        last = members[-1]
+        text, item = paras[int(last["source_paragraph"])], printed_item(name, last)
+        assert item in text, (name, last["id"])
+        ends_with_deng = any(
+            text[i + len(item) :].lstrip("\u201d\u2019").startswith("等")
+            for i in range(len(text))
+            if text.startswith(item, i)
+        )
+        expected = "true" if ends_with_deng else "false"
+        assert [r["list_marked_partial"] for r in members] == [expected] * len(members), [
+            r["id"] for r in members
+        ]
+
+
+def test_participants_from_lists_ending_with_deng_are_marked_partial():
+    """Paragraph 7's 7 discussion guests (…念燦華等) and paragraph 8's 18 organisations (…特普生等)."""
+    partial = [r for r in rows("session_participants") if r["list_marked_partial"] == "true"]
+    assert len(partial) == 25
+    assert {r["role"] for r in partial} == {"discussion", "attending-organisation"}
+    assert sum(r["role"] == "discussion" for r in partial) == 7
+    others = [r for r in rows("session_participants") if r["list_marked_partial"] == "false"]
+    assert sorted(r["role"] for r in others) == sorted(
+        ["welcome-address"] * 3 + ["keynote", "report-release"]
+    )
+    segments = [a for a in rows("awards") if a["list_marked_partial"] == "true"]
+    assert len(segments) == 15 and {a["kind"] for a in segments} == {"segment-category"}
+
+
+#: the one text printed for two entities: which entity each paragraph's printing is for
+HOMONYMS = {
+    "物聯網": {
+        4: ("topics", "expo-field-internet-of-things"),
+        12: ("awards", "segment-internet-of-things"),
+    },
+}
+
+
+def printed_names() -> list[tuple[str, str, str]]:
+    """(resource, id, printed name) for every entity with a printed name, figures included."""
+    return [
+        (name, r["id"], r.get("name_zh_hant") or r["phrase_as_printed"])
+        for name in (*ENTITY_RESOURCES, "figures")
+        for r in rows(name)
+    ]
+
+
+def mentioned_in_by_the_rule(name: str, r: dict[str, str]) -> str:
+    """The schema's rule: paragraphs printing the name in its own right, for this entity."""
+    me, text = (name, r["id"]), r.get("name_zh_hant") or r["phrase_as_printed"]
+    longer = [n for res, i, n in printed_names() if (res, i) != me and text in n and n != text]
+    found = []
+    for p, para in enumerate(paragraphs()[1:], start=1):
+        if text in HOMONYMS and HOMONYMS[text].get(p) != me:
+            continue
+        inside = {
+            (i + k, i + k + len(text))
+            for n in longer
+            for i in find_all(para, n)
+            for k in find_all(n, text)
+        }
+        if any((i, i + len(text)) not in inside for i in find_all(para, text)):
+            found.append(str(p))
+    return ";".join(found)
+
+
+def find_all(text: str, part: str) -> list[int]:
+    return [i for i in range(len(text)) if text.startswith(part, i)]
+
+
+def test_homonyms_are_all_assigned():
+    counts: dict[str, int] = {}
+    for _, _, text in printed_names():
+        counts[text] = counts.get(text, 0) + 1
+    assert {t for t, c in counts.items() if c > 1} == set(HOMONYMS)
+
+
+@pytest.mark.parametrize("name", [n for n in resource_names() if "mentioned_in" in rows(n)[0]])
+def test_mentioned_in_follows_the_schema_rule_for_every_row(name):
+    wrong = [
+        (r["id"], r["mentioned_in"], expected)
+        for r in rows(name)
+        if r["mentioned_in"] != (expected := mentioned_in_by_the_rule(name, r))
+    ]
+    assert not wrong
+
+
+def test_mentioned_in_does_not_count_names_inside_longer_names():
+    """The rows the audit found counting a name inside a longer one, and iflytek, which did not."""
+    orgs = {r["id"]: r for r in rows("organisations")}
+    for org in ("huawei-cloud", "baidu-ai-cloud", "kingsoft-cloud", "dtdream"):
+        assert orgs[org]["mentioned_in"] == "", org  # printed only inside its sub-unit's name
+        assert orgs[org]["source_paragraph"] == "7"
+        assert "Printed only as the first part of" in orgs[org]["notes"]
+    assert (
+        orgs["iflytek"]["mentioned_in"] == "4"
+    )  # not 科大訊飛AI研究院 (7), 科大訊飛股份有限公司 (12)
+    forum = next(s for s in rows("sessions") if s["id"] == "smart-city-development-forum-2023")
+    assert (forum["source_paragraph"], forum["mentioned_in"]) == ("6", "7")
+    for name in resource_names():
+        field = next((f for f in schema(name)["fields"] if f["name"] == "mentioned_in"), None)
+        if field:
+            assert "longer" in field["description"] and "Empty when" in field["description"]
+            assert not field["constraints"].get("required"), name
+
+
+def test_publication_authors_are_only_the_bodies_the_article_names():
+    """The article names only 華為 beside 單志廣 (與華為共同編制); no guessed co-author row."""
+    paras = paragraphs()
+    org = {r["id"]: r["name_zh_hant"] for r in rows("organisations")}
+    authors = rows("publication_authors")
+    assert [(a["publication_id"], a["organisation_id"]) for a in authors] == [
+        ("city-one-network-research-report", "huawei")
+    ]
+    for a in authors:
+        assert a["attribution"] == "printed", a["id"]
+        assert f"與{org[a['organisation_id']]}共同編制" in paras[int(a["source_paragraph"])]
+    field = next(f for f in schema("publication_authors")["fields"] if f["name"] == "attribution")
+    assert field["constraints"]["enum"] == ["printed"]
+    (report,) = rows("publications")
+    assert "The other co-author is not named" in report["notes"]
