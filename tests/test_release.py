@@ -265,7 +265,7 @@ def test_build_refuses_to_overwrite(synthetic: Path, tmp_path: Path) -> None:
     other = tmp_path / "notes"
     other.mkdir()
     (other / "keep.txt").write_text("mine")
-    with pytest.raises(ReleaseError, match="holds no release"):
+    with pytest.raises(ReleaseError, match="holds no expo-data release"):
         expo_data.build_release(synthetic, out=other, force=True)
     assert (other / "keep.txt").read_text() == "mine"
 
