@@ -93,6 +93,7 @@ def http_get(url: str, sink: Sink, *, progress: object = None) -> None:
     `progress` is a bar with `total`, `update(n)` (see progress.ProgressBar).
     """
     import requests
+    import urllib3
 
     try:
         with requests.get(
@@ -113,13 +114,15 @@ def http_get(url: str, sink: Sink, *, progress: object = None) -> None:
                 )
             if progress is not None:
                 progress.total = int(declared) if declared.isdigit() else sink.limit
-            for chunk in response.iter_content(CHUNK):
+            # read1 returns what has arrived (at most CHUNK), so the size and the deadline
+            # are checked after every read of the socket, however slowly it drips
+            while chunk := response.raw.read1(CHUNK, decode_content=True):
                 sink.write(chunk)
                 if progress is not None:
                     progress.update(len(chunk))
-    except requests.Timeout:
+    except (requests.Timeout, urllib3.exceptions.TimeoutError):
         raise Transient(f"timed out fetching {url}") from None
-    except requests.exceptions.ChunkedEncodingError:
+    except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError):
         raise Transient(
             f"transfer of {url} was cut short (the connection closed before the whole file arrived)"
         ) from None
@@ -128,7 +131,7 @@ def http_get(url: str, sink: Sink, *, progress: object = None) -> None:
             f"cannot connect to {urlparse(url).netloc} ({_reason(exc)}); check the network, "
             "or use offline mode with a filled cache"
         ) from None
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise ReleaseError(f"cannot fetch {url}: {exc}") from None
 
 
