@@ -493,3 +493,168 @@ def test_two_packages_of_one_version_at_two_locations_keep_their_files(
 
     assert locate(release=VERSION, url=orders).resource_names == ["orders"]
     assert locate(release=VERSION, url=orders.as_uri()).path.parent == other  # one location
+
+
+# --- validation: no profile fetched or read without consent ---------------------------------
+
+
+@pytest.fixture
+def listener():
+    """A local server that logs every request and answers each with a small JSON Schema."""
+
+    class Logging(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.server.log.append(self.path)
+            body = json.dumps({"type": "object", "required": ["homepage"]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.path.startswith("/slow"):
+                time.sleep(min(DRIP_SECONDS, 3))
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Logging)
+    httpd.daemon_threads = True
+    httpd.log, httpd.url = [], f"http://127.0.0.1:{httpd.server_port}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def with_descriptor(folder: Path, **changes: object) -> Path:
+    """The synthetic package in `folder`, its descriptor updated with `changes`."""
+    make_package(folder)
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if key == "resource_profile":
+            for resource in descriptor["resources"]:
+                resource["profile"] = value
+        else:
+            descriptor[key] = value
+    path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every connection attempted, refused (nothing here may need the network)."""
+    import socket
+
+    attempts: list = []
+
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        attempts.append(address)
+        raise OSError(errno.ENETUNREACH, "the test forbids connections")
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return attempts
+
+
+@pytest.mark.parametrize("engine", ["fast", "frictionless"])
+def test_a_remote_profile_is_not_fetched(listener, tmp_path: Path, engine: str):
+    package = with_descriptor(tmp_path / "p", profile=f"{listener.url}/profile.json")
+    report = expo_data.validate(package, engine=engine)
+    assert listener.log == []
+    assert [f.code for f in report.findings] == ["unsafe-path"]
+    assert "was not fetched; pass trusted=True (--allow-remote)" in report.findings[0].message
+    result = run_cli("validate", package)
+    assert result.returncode == 1 and listener.log == []
+    assert "unsafe-path" in result.stdout
+
+
+def test_a_resource_profile_and_schema_urls_are_not_fetched(listener, tmp_path: Path):
+    package = with_descriptor(
+        tmp_path / "p",
+        resource_profile=f"{listener.url}/resource.json",
+        **{"$schema": f"{listener.url}/schema.json"},
+    )
+    report = expo_data.validate(package)
+    assert listener.log == []
+    assert {(f.code, f.resource) for f in report.findings} == {
+        ("unsafe-path", "things"),
+        ("unsafe-path", "notes"),
+    }
+
+
+def test_a_slow_profile_server_cannot_hang_validation(listener, tmp_path: Path, monkeypatch):
+    package = with_descriptor(tmp_path / "p", profile=f"{listener.url}/slow/profile.json")
+    started = time.monotonic()
+    assert not expo_data.validate(package).valid
+    assert time.monotonic() - started < 2.5 and listener.log == []
+    monkeypatch.setattr("expo_data.validation.profiles.DEADLINE", 0.5)
+    monkeypatch.setattr("expo_data.validation.profiles.TIMEOUT", (1, 1))
+    started = time.monotonic()
+    report = expo_data.validate(package, trusted=True)  # consent: fetched, bounded in time
+    assert time.monotonic() - started < 2.5
+    assert listener.log == ["/slow/profile.json"]
+    assert "cannot retrieve metadata" in report.findings[0].message
+
+
+def test_a_trusted_remote_profile_is_checked(listener, tmp_path: Path):
+    package = with_descriptor(tmp_path / "p", profile=f"{listener.url}/profile.json")
+    report = expo_data.validate(package, trusted=True)
+    assert listener.log == ["/profile.json"]
+    assert any("'homepage' is a required property" in f.message for f in report.findings)
+
+
+@pytest.mark.parametrize("where", ["absolute", "parent"])
+def test_a_local_profile_outside_the_package_is_not_read(tmp_path: Path, where: str):
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"password": "hunter2"}')
+    value = str(secret) if where == "absolute" else "../secret.json"
+    package = with_descriptor(tmp_path / "p", profile=value)
+    for engine in ("fast", "frictionless"):
+        report = expo_data.validate(package, engine=engine)
+        assert [f.code for f in report.findings] == ["unsafe-path"]
+        assert "hunter2" not in report.findings[0].message
+    result = run_cli("validate", package, "--format", "json")
+    assert "hunter2" not in result.stdout + result.stderr
+
+
+def test_a_profile_file_inside_the_package_is_read_from_there(tmp_path: Path, monkeypatch):
+    package = with_descriptor(tmp_path / "p", profile="profile.json")
+    (package / "profile.json").write_text(json.dumps({"type": "object", "required": ["homepage"]}))
+    monkeypatch.chdir(tmp_path)  # frictionless alone would look for ./profile.json here
+    report = expo_data.validate(package)
+    assert any("'homepage' is a required property" in f.message for f in report.findings)
+    (package / "profile.json").write_text(json.dumps({"$ref": "http://127.0.0.1:9/x.json"}))
+    report = expo_data.validate(package)
+    assert any('refers to other files ("$ref")' in f.message for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://specs.frictionlessdata.io/schemas/tabular-data-package.json",
+        "http://specs.frictionlessdata.io/schemas/tabular-data-package.json",
+        "https://datapackage.org/profiles/1.0/tabulardatapackage.json",
+    ],
+)
+def test_the_spec_profiles_are_shipped(tmp_path: Path, url: str, no_network: list):
+    package = with_descriptor(tmp_path / "p", profile=url)
+    report = expo_data.validate(package)
+    assert no_network == []
+    # the shipped tabular-data-package schema wants tabular resources, with inline schemas
+    assert {f.code for f in report.findings} == {"package-error"}
+    assert any("at property 'resources/0'" in f.message for f in report.findings)
+    tabular = with_descriptor(
+        tmp_path / "q",
+        profile=url,
+        resource_profile="https://specs.frictionlessdata.io/schemas/tabular-data-resource.json",
+    )
+    (finding,) = expo_data.validate(tabular).findings
+    assert "'schemas/notes.json' is not of type 'object' at property 'schema'" in finding.message
+    assert no_network == []
+
+
+def test_v2_schema_and_profile_urls_are_recognised(tmp_path: Path, no_network: list):
+    v2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+    package = with_descriptor(tmp_path / "p", profile=v2, **{"$schema": v2})
+    assert expo_data.validate(package).findings == ()
+    assert no_network == []

@@ -146,8 +146,11 @@ def _release_descriptor(package: Package, resources: list[dict]) -> dict:
     """The package descriptor with Parquet resources; frictionless must accept it."""
     import frictionless
 
+    from ..validation.profiles import guarded
+
     descriptor = json.loads(json.dumps(dict(package.descriptor))) | {"resources": resources}
-    report = frictionless.Package.validate_descriptor(descriptor)
+    with guarded(package.basepath, trusted=False):  # validate() has checked its profile
+        report = frictionless.Package.validate_descriptor(descriptor)
     if not report.valid:
         problems = "; ".join(e.message for e in report.errors[:3])
         raise ReleaseError(f"the release descriptor would be invalid: {problems}")
