@@ -658,3 +658,16 @@ def test_v2_schema_and_profile_urls_are_recognised(tmp_path: Path, no_network: l
     package = with_descriptor(tmp_path / "p", profile=v2, **{"$schema": v2})
     assert expo_data.validate(package).findings == ()
     assert no_network == []
+
+
+@pytest.mark.parametrize("key", ["path", "schema", "dialect"])
+def test_remote_resource_paths_are_not_fetched(listener, tmp_path: Path, key: str):
+    package = with_descriptor(tmp_path / "p")
+    path = package / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["resources"][0][key] = f"{listener.url}/{key}.json"
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+    for engine in ("fast", "frictionless"):
+        report = expo_data.validate(package, engine=engine)
+        assert not report.valid and listener.log == []
+    assert run_cli("validate", package).returncode != 0 and listener.log == []
