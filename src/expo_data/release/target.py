@@ -77,6 +77,8 @@ def _holder(lock: Path) -> str | None:
         return "a build that is starting"  # being written right now, or unreadable
     if host != socket.gethostname():
         return f"pid {pid} on {host}"
+    if os.name == "nt":  # os.kill would terminate it: take it as alive
+        return f"pid {pid}"
     try:
         os.kill(pid, 0)
     except OSError as exc:
