@@ -274,3 +274,66 @@ def test_import_expo_data_does_not_import_duckdb():
     code = "import sys, expo_data; expo_data.connect; print('duckdb' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+# --- the sandbox ----------------------------------------------------------------------------
+
+
+def attacks(folder: Path) -> dict[str, str]:
+    """Statements that reach outside the package's tables, each with its victim under `folder`."""
+    secret = folder / "secret.csv"
+    secret.write_text("password\nhunter2\n")
+    return {
+        "read_csv": f"SELECT * FROM read_csv('{secret}')",
+        "read_passwd": "SELECT * FROM read_csv('/etc/passwd')",
+        "read_text": f"SELECT content FROM read_text('{secret}')",
+        "glob": f"SELECT * FROM glob('{folder}/*')",
+        "copy_to": f"COPY winners TO '{folder / 'stolen.csv'}'",
+        "export": f"EXPORT DATABASE '{folder / 'dump'}'",
+        "attach": f"ATTACH '{folder / 'other.duckdb'}' AS other",
+        "install": "INSTALL httpfs",
+        "load": "LOAD httpfs",
+        "unlock": "SET enable_external_access = true",
+        "reset": "RESET enable_external_access",
+    }
+
+
+ATTACKS = (
+    "read_csv", "read_passwd", "read_text", "glob", "copy_to", "export", "attach", "install",
+    "load", "unlock", "reset",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_the_sandbox_refuses(attack: str, tmp_path: Path) -> None:
+    statement = attacks(tmp_path)[attack]
+    with pytest.raises(expo_data.SQLError) as caught:
+        expo_data.query(statement)
+    assert "hunter2" not in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.csv"]  # nothing written
+
+
+def test_the_sandbox_holds_on_a_connection_and_the_cli(tmp_path: Path) -> None:
+    statements = attacks(tmp_path)
+    con = expo_data.connect()
+    with pytest.raises(duckdb.Error, match="disabled by configuration"):
+        con.execute(statements["read_csv"])
+    assert con.execute("SELECT count(*) FROM winners").fetchone()[0] == 34  # tables still work
+    for name in ("read_csv", "copy_to", "attach", "install"):
+        result = run_cli("sql", statements[name])
+        assert result.returncode == 1, (name, result.stdout)
+        assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+        assert "hunter2" not in result.stdout + result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.csv"]
+
+
+def test_allow_files_lifts_the_sandbox(tmp_path: Path) -> None:
+    statements = attacks(tmp_path)
+    columns, rows = expo_data.query(statements["read_csv"], sandbox=False)
+    assert (columns, rows) == (["password"], [("hunter2",)])
+    result = run_cli("sql", statements["copy_to"], "--allow-files")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "stolen.csv").read_text(encoding="utf-8").startswith("id,award_id,")
+    result = run_cli("sql", statements["read_csv"], "--allow-files", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["password", "hunter2"]

@@ -41,8 +41,22 @@ def _duckdb() -> Any:
     return duckdb
 
 
+#: settings that shut DuckDB off from the machine: no files, network, extensions or secrets
+SANDBOX = (
+    "SET enable_external_access = false",
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET allow_community_extensions = false",
+    "SET lock_configuration = true",
+)
+
+
 def connect(
-    path: str | Path | None = None, *, release: str | None = None, trusted: bool = False
+    path: str | Path | None = None,
+    *,
+    release: str | None = None,
+    trusted: bool = False,
+    sandbox: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection holding every resource as a table typed by its schema.
 
@@ -51,12 +65,20 @@ def connect(
     Column types follow the Arrow types of `typemap`; enum-constrained strings become DuckDB
     ENUMs in schema order, required fields NOT NULL. Keys are not enforced: run `validate`.
     Table and column comments hold the resource and field titles (see `duckdb_columns()`).
+
+    Once the tables are in, the connection is sandboxed (SANDBOX): no file is read or
+    written (`read_csv`, `COPY … TO`, `ATTACH`, `EXPORT`), no extension installed or
+    loaded, no network, and the settings are locked. `sandbox=False` leaves DuckDB's
+    defaults, with the access of the user running it (only for queries you trust).
     """
     duckdb = _duckdb()
     package = locate(path, release=release, trusted=trusted)
     con = duckdb.connect(":memory:")
     for resource in package.resources:
         _create(con, resource, read_table(resource, package))
+    if sandbox:
+        for statement in SANDBOX:
+            con.execute(statement)
     return con
 
 
@@ -66,10 +88,11 @@ def query(
     *,
     release: str | None = None,
     trusted: bool = False,
+    sandbox: bool = True,
 ) -> tuple[list[str], list[tuple]]:
     """Run `sql` on a fresh `connect(path, release=…)`; (column names, rows) of its last result."""
     duckdb = _duckdb()
-    with connect(path, release=release, trusted=trusted) as con:
+    with connect(path, release=release, trusted=trusted, sandbox=sandbox) as con:
         try:
             cursor = con.execute(sql)
             if cursor.description is None:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app
+from ..errors import ReleaseError
+from .app import AllowRemote, PackageOption, app, fail
 
 release_app = typer.Typer(help="Build Parquet releases of the data package.", no_args_is_help=True)
 app.add_typer(release_app, name="release")
@@ -34,7 +35,10 @@ def release_build(
 
     if out is None:
         out = Path("release") / (version or open_package(package, trusted=allow_remote).version)
-    folder = build_release(package, out=out, version=version, trusted=allow_remote, force=force)
+    try:
+        folder = build_release(package, out=out, version=version, trusted=allow_remote, force=force)
+    except ReleaseError as exc:  # the library names its arguments, the CLI its flags
+        fail(str(exc).replace("force=True", "--force"), exc.exit_code)
     typer.echo((folder / SUMS).read_text(encoding="ascii"), nl=False)
     typer.echo(f"Built release in {folder}")
 
@@ -59,9 +63,26 @@ def download(
     offline: Annotated[
         bool, typer.Option("--offline", help="Use the cache only (also $EXPO_DATA_OFFLINE=1).")
     ] = False,
+    manifest_sha256: Annotated[
+        str | None,
+        typer.Option(
+            "--manifest-sha256",
+            help="Pin the release: the sha256 its manifest.json must have (see its SHA256SUMS).",
+        ),
+    ] = None,
 ) -> None:
     """Download a release into the cache, checking every file against its sha256."""
     from ..model.fetch import download_release
 
-    folder = download_release(version, to=to, url=url, offline=offline or None, progressbar=True)
+    try:
+        folder = download_release(
+            version,
+            to=to,
+            url=url,
+            offline=offline or None,
+            progressbar=True,
+            sha256=manifest_sha256,
+        )
+    except ReleaseError as exc:
+        fail(str(exc).replace("(sha256=)", "(--manifest-sha256)"), exc.exit_code)
     typer.echo(f"Verified release files in {folder}")

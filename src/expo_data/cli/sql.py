@@ -19,6 +19,14 @@ def sql(
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     allow_remote: AllowRemote = False,
+    allow_files: Annotated[
+        bool,
+        typer.Option(
+            "--allow-files",
+            help="Lift the sandbox: let the query read and write files, ATTACH databases "
+            "and load extensions (only for queries you trust).",
+        ),
+    ] = False,
 ) -> None:
     """Query the resources with SQL (DuckDB; needs the `sql` extra)."""
     from ..sql import FORMATS
@@ -29,7 +37,9 @@ def sql(
     if package is not None and release is not None:
         fail("pass --package or --release, not both", 2)
     try:
-        columns, rows = run(query, package, release=release, trusted=allow_remote)
+        columns, rows = run(
+            query, package, release=release, trusted=allow_remote, sandbox=not allow_files
+        )
     except ImportError as exc:
         fail(exc)
     if columns:

@@ -1,4 +1,4 @@
-"""Fetching releases into a verified local cache, and reading their Parquet tables."""
+"""Fetching releases into a verified local cache, keyed by location and version."""
 
 from __future__ import annotations
 
@@ -6,30 +6,41 @@ import hashlib
 import os
 import re
 import secrets
-import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlparse
 from urllib.request import url2pathname
 
 from ..errors import ChecksumMismatch, OfflineError, ReleaseError
-from .manifest import MANIFEST, SUMS, check_name, parse_manifest, sha256, sha256sums
-
-if TYPE_CHECKING:
-    pass
+from . import transfer
+from .manifest import (
+    MANIFEST,
+    MANIFEST_LIMIT,
+    SUMS,
+    check_name,
+    check_sha256,
+    known_manifest_sha256,
+    parse_manifest,
+    sha256,
+    sha256sums,
+)
+from .transfer import Missing, Sink, Transient, disk_error, remove, replace_file
 
 #: where releases are published, as `<base>/<version>/<file>` (the GitHub release assets)
 DEFAULT_RELEASE_URL = "https://github.com/expo-data/expo-data/releases/download"
 URL_ENV, CACHE_ENV, OFFLINE_ENV = "EXPO_DATA_RELEASE_URL", "EXPO_DATA_CACHE", "EXPO_DATA_OFFLINE"
-#: HTTP (connect, read) timeouts in seconds
-TIMEOUT = (10, 60)
 #: tries per file for transient failures (5xx, timeouts, broken connections), and the
 #: first wait between them in seconds (doubling each time)
 ATTEMPTS = 3
 BACKOFF = 0.5
+#: seconds one file may take to arrive, all reads together (each read also has TIMEOUT)
+DEADLINE = 300.0
+#: seconds to wait for another process fetching the same release into the cache
+LOCK_WAIT = 600.0
 
 
 def download_release(
@@ -39,23 +50,44 @@ def download_release(
     url: str | Path | None = None,
     offline: bool | None = None,
     progressbar: bool = False,
+    sha256: str | None = None,
+    name: str | None = None,
+    deadline: float | None = None,
 ) -> Path:
     """Fetch and verify every file of release `version` (default: the bundled package's).
 
-    Files go to the cache (`$EXPO_DATA_CACHE`, else the user cache folder), each checked
-    against the release manifest's sha256; with `to` they are then copied there, with a
-    `SHA256SUMS`. `url` is the release location (default `$EXPO_DATA_RELEASE_URL`, else
-    DEFAULT_RELEASE_URL): http(s)://, file:// or a folder, laid out `<url>/<version>/<file>`.
-    `offline` (default `$EXPO_DATA_OFFLINE`) uses the cache only. Returns the folder.
+    Files go to the cache (`$EXPO_DATA_CACHE`, else the user cache folder), in a folder of
+    their own per release location and version, each checked against the release
+    manifest's sha256 and read at most to the manifest's size; with `to` they are then
+    copied there, with a `SHA256SUMS`. `url` is the release location (default
+    `$EXPO_DATA_RELEASE_URL`, else DEFAULT_RELEASE_URL): http(s)://, file:// or a folder,
+    laid out `<url>/<version>/<file>`. `offline` (default `$EXPO_DATA_OFFLINE`) uses the
+    cache only. `sha256` pins the manifest (its hex sha256); a release whose manifest
+    sha256 ships with expo-data (`known_releases.json`) is checked against it too. `name`
+    is the package name the manifest must carry (default: the bundled package's at the
+    default location, else any). `deadline` bounds each file's transfer in seconds
+    (default DEADLINE). Returns the folder.
     """
-    release = _Release.open(version, url=url, offline=offline, progressbar=progressbar)
-    files = release.manifest()["files"]
-    for entry in files:
-        release.fetch(entry)
+    release = _Release.open(
+        version,
+        url=url,
+        offline=offline,
+        progressbar=progressbar,
+        pin=sha256,
+        name=name,
+        deadline=deadline,
+    )
+    with release.locked():
+        files = release.manifest()["files"]
+        for entry in files:
+            release.fetch(entry)
     if to is None:
         return release.cache
     target = Path(to)
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise disk_error(target, exc, "create") from None
     copy = replace(release, base=str(release.cache.parent), cache=target, offline=False)
     for entry in files:
         copy.fetch(entry)  # from the cache, checked again, written atomically
@@ -67,23 +99,18 @@ def download_release(
     return target
 
 
-class _Missing(Exception):
-    """The file is not at the release location (HTTP 404, no such file)."""
-
-
-class _Transient(Exception):
-    """A failure worth another try: server error, timeout, broken or cut-short transfer."""
-
-
 @dataclass(frozen=True)
 class _Release:
-    """One release version: where it is published and where its files are cached."""
+    """One release version: where it is published, where it is cached, what it must match."""
 
     version: str
     base: str
     cache: Path
     offline: bool
     progressbar: bool = False
+    pin: str | None = None
+    name: str | None = None
+    deadline: float = DEADLINE
 
     @classmethod
     def open(
@@ -93,8 +120,11 @@ class _Release:
         url: str | Path | None,
         offline: bool | None,
         progressbar: bool = False,
+        pin: str | None = None,
+        name: str | None = None,
+        deadline: float | None = None,
     ) -> _Release:
-        version = check_name(version or _bundled_version(), "release version")
+        version = check_name(version or _bundled("version"), "release version")
         base = str(url or os.environ.get(URL_ENV) or DEFAULT_RELEASE_URL).rstrip("/")
         scheme = urlparse(base).scheme if "://" in base else ""
         if scheme not in ("", "http", "https", "file"):
@@ -103,7 +133,16 @@ class _Release:
             )
         if offline is None:
             offline = os.environ.get(OFFLINE_ENV, "").lower() in ("1", "true", "yes", "on")
-        return cls(version, base, _cache_root() / version, offline, progressbar)
+        if pin is not None:
+            pin = check_sha256(pin, "manifest sha256 (sha256=)")
+        if name is None and base == DEFAULT_RELEASE_URL:
+            name = _bundled("name")  # the default location publishes the bundled package
+        if deadline is not None and not deadline > 0:
+            raise ReleaseError(f"deadline must be a positive number of seconds, got {deadline!r}")
+        cache = _cache_root() / _location_key(base) / version
+        return cls(
+            version, base, cache, offline, progressbar, pin, name, float(deadline or DEADLINE)
+        )
 
     @property
     def is_http(self) -> bool:
@@ -115,29 +154,76 @@ class _Release:
         return str(self._local(name))
 
     def _local(self, name: str) -> Path:
-        folder = self.base
-        if folder.startswith("file://"):
-            folder = url2pathname(urlparse(folder).path)
-        return Path(folder).expanduser() / self.version / name
+        return _folder(self.base) / self.version / name
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the cache folder's lock (one fetch per folder at a time); clear stale `.part`s.
+
+        A cache that cannot take a lock file (read-only) is used without one: reading a
+        complete cache needs no lock, and any write fails with a ReleaseError naming it.
+        """
+        import filelock
+
+        lock = filelock.FileLock(str(self.cache.with_name(f".{self.cache.name}.lock")))
+        try:
+            self.cache.parent.mkdir(parents=True, exist_ok=True)
+            lock.acquire(timeout=LOCK_WAIT)
+        except filelock.Timeout:
+            raise ReleaseError(
+                f"another process has been fetching release {self.version} into {self.cache} "
+                f"for over {LOCK_WAIT:.0f} s (lock {lock.lock_file}); try again later"
+            ) from None
+        except OSError:
+            lock = None
+        try:
+            if lock is not None:
+                for stale in self.cache.glob(".*.part"):  # left by a killed process
+                    remove(stale)
+            yield
+        finally:
+            if lock is not None:
+                lock.release()
 
     def manifest(self) -> dict[str, Any]:
-        """The release manifest, from the cache or fetched into it."""
+        """The release manifest, from the cache or fetched into it, checked against the pins."""
         path = self.cache / MANIFEST
         if path.is_file():
             try:
-                return parse_manifest(path, self.version, str(path))
+                return self._checked_manifest(path, str(path))
             except ReleaseError as exc:
-                path.unlink(missing_ok=True)
                 if self.offline:
-                    raise OfflineError(f"{exc}; the damaged file was deleted") from None
+                    raise type(exc)(f"{exc}; the cached manifest was left in place") from None
+                remove(path)  # fetched again below, and checked again
         if self.offline:
             raise OfflineError(
                 f"offline: release {self.version} is not in the cache ({self.cache}); run "
                 f"`expo-data download --version {self.version}` while online"
             )
         where = self.url(MANIFEST)
-        self._transfer(MANIFEST, path, lambda tmp: parse_manifest(tmp, self.version, where))
+        self._transfer(MANIFEST, path, MANIFEST_LIMIT, lambda t: self._checked_manifest(t, where))
         return parse_manifest(path, self.version, str(path))
+
+    def _checked_manifest(self, path: Path, where: str) -> dict[str, Any]:
+        """The manifest at `path` if it is this release's and matches every pin."""
+        doc = parse_manifest(path, self.version, where)
+        if self.name is not None and doc["name"] != self.name:
+            raise ReleaseError(
+                f"{where} is the manifest of package {doc['name']!r}, not {self.name!r}"
+            )
+        digest = sha256(path)
+        known = known_manifest_sha256(doc["name"], self.version)
+        for expected, what in (
+            (self.pin, "the pinned sha256 (sha256=)"),
+            (known, f"the sha256 expo-data ships for {doc['name']} {self.version}"),
+        ):
+            if expected is not None and digest != expected:
+                raise ChecksumMismatch(
+                    f"{where} does not match {what}: expected {expected}, got {digest}; it "
+                    "was not used. Likely cause: the release was rebuilt or altered after "
+                    "it was published, or the pin is for another release"
+                )
+        return doc
 
     def fetch_named(self, manifest: dict[str, Any], name: str) -> Path:
         """The verified cached file `name` of the manifest."""
@@ -154,7 +240,7 @@ class _Release:
             actual = sha256(path)
             if actual == expected:
                 return path
-            path.unlink(missing_ok=True)
+            remove(path)
             if self.offline:
                 raise ChecksumMismatch(
                     f"cached {path} does not match the manifest: expected sha256 {expected}, "
@@ -165,25 +251,30 @@ class _Release:
             raise OfflineError(
                 f"offline: {name} of release {self.version} is not in the cache ({self.cache})"
             )
-        self._transfer(name, path, lambda tmp: _verify(tmp, entry, self.url(name)))
+        self._transfer(name, path, entry["bytes"], lambda tmp: _verify(tmp, entry, self.url(name)))
         return path
 
-    def _transfer(self, name: str, target: Path, check: Callable[[Path], object]) -> None:
-        """Fetch `name` to a temporary file beside `target`, check it, then rename it."""
+    def _transfer(
+        self, name: str, target: Path, limit: int, check: Callable[[Path], object]
+    ) -> None:
+        """Fetch `name` (at most `limit` bytes) beside `target`, check it, then rename it."""
         url = self.url(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise disk_error(target.parent, exc, "create the cache folder") from None
         for attempt in range(1, ATTEMPTS + 1):
             tmp = _temporary(target)
             try:
-                self._get(name, tmp)
+                self._get(name, tmp, target, limit)
                 check(tmp)
-                os.replace(tmp, target)
+                replace_file(tmp, target)
                 return
-            except _Missing:
+            except Missing:
                 if name == MANIFEST:
                     raise ReleaseError(f"release {self.version} not found at {self.base}") from None
                 raise ReleaseError(f"{name} of release {self.version} not found at {url}") from None
-            except _Transient as exc:
+            except Transient as exc:
                 if attempt == ATTEMPTS:
                     raise ReleaseError(
                         f"{exc} (gave up after {ATTEMPTS} attempts); nothing was kept in the cache"
@@ -192,50 +283,21 @@ class _Release:
                 tmp.unlink(missing_ok=True)
             time.sleep(BACKOFF * 2 ** (attempt - 1))
 
-    def _get(self, name: str, tmp: Path) -> None:
-        """Copy the published file `name` to `tmp`, over HTTP with pooch or from a folder."""
-        if not self.is_http:
-            source = self._local(name)
-            try:
-                shutil.copyfile(source, tmp)
-            except FileNotFoundError:
-                raise _Missing from None
-            except OSError as exc:
-                raise ReleaseError(f"cannot read {source}: {exc.strerror or exc}") from None
-            return
-        import pooch
-        import requests
-
-        url = self.url(name)
+    def _get(self, name: str, tmp: Path, target: Path, limit: int) -> None:
+        """Copy the published file `name` to `tmp`: at most `limit` bytes, within the deadline."""
+        sink = Sink(tmp, target, self.url(name), limit, time.monotonic() + self.deadline)
         bar = None
-        if self.progressbar:
-            from .progress import ProgressBar
-
-            bar = ProgressBar(f"{self.version}/{name}")
         try:
-            pooch.HTTPDownloader(progressbar=bar or False, timeout=TIMEOUT)(url, str(tmp), None)
-        except requests.HTTPError as exc:
-            status = exc.response.status_code
-            if status in (404, 410):
-                raise _Missing from None
-            if status >= 500 or status == 429:
-                raise _Transient(f"server error {status} fetching {url}") from None
-            raise ReleaseError(f"HTTP error {status} fetching {url}") from None
-        except requests.Timeout:
-            raise _Transient(f"timed out fetching {url}") from None
-        except requests.ConnectionError as exc:
-            raise _Transient(
-                f"cannot connect to {urlparse(url).netloc} ({_reason(exc)}); check the network, "
-                "or use offline mode with a filled cache"
-            ) from None
-        except requests.exceptions.ChunkedEncodingError:
-            raise _Transient(
-                f"transfer of {url} was cut short (the connection closed before the whole "
-                "file arrived)"
-            ) from None
-        except requests.RequestException as exc:
-            raise ReleaseError(f"cannot fetch {url}: {exc}") from None
+            if not self.is_http:
+                transfer.copy_file(self._local(name), sink)
+                return
+            if self.progressbar:
+                from .progress import ProgressBar
+
+                bar = ProgressBar(f"{self.version}/{name}")
+            transfer.http_get(self.url(name), sink, progress=bar)
         finally:
+            sink.close()
             if bar is not None:
                 bar.close()
 
@@ -244,7 +306,7 @@ def _verify(tmp: Path, entry: dict[str, Any], url: str) -> None:
     """A fetched file has the manifest's size and sha256."""
     size, expected = tmp.stat().st_size, entry["sha256"]
     if size < entry["bytes"]:
-        raise _Transient(f"transfer of {url} was cut short: got {size} of {entry['bytes']} bytes")
+        raise Transient(f"transfer of {url} was cut short: got {size} of {entry['bytes']} bytes")
     actual = sha256(tmp)
     if actual != expected:
         raise ChecksumMismatch(
@@ -254,19 +316,28 @@ def _verify(tmp: Path, entry: dict[str, Any], url: str) -> None:
         )
 
 
-def _reason(exc: Exception) -> str:
-    """The OS-level cause inside a requests connection error, e.g. 'Connection refused'."""
-    found = re.search(r"\[Errno -?\d+\] ([^'\"()]+)", str(exc))
-    return found.group(1).strip() if found else type(exc).__name__
+def _folder(base: str) -> Path:
+    """The folder of a file:// URL or a plain folder location."""
+    if base.startswith("file://"):
+        return Path(url2pathname(urlparse(base).path))
+    return Path(base).expanduser()
 
 
-def _bundled_version() -> str:
+def _location_key(base: str) -> str:
+    """The cache folder name of a release location: readable, and unique by its hash."""
+    canonical = base if base.startswith(("http://", "https://")) else _folder(base).resolve()
+    text = str(canonical)
+    slug = re.sub(r"[^0-9A-Za-z.-]+", "-", text.split("://", 1)[-1])[:48].strip("-.")
+    return f"{slug or 'location'}-{hashlib.sha256(text.encode()).hexdigest()[:20]}"
+
+
+def _bundled(key: str) -> str:
     from .descriptor import open_package
 
-    version = open_package().version
-    if not version:
-        raise ReleaseError("the bundled package has no version; pass a release version")
-    return version
+    value = getattr(open_package(), key)
+    if not value:
+        raise ReleaseError(f"the bundled package has no {key}; pass a release version")
+    return value
 
 
 def _cache_root() -> Path:
@@ -289,5 +360,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
         with open(tmp, "xb") as stream:
             stream.write(data)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise disk_error(path, exc) from None
     finally:
         tmp.unlink(missing_ok=True)

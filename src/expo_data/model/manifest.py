@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,13 @@ from ..errors import ReleaseError
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
+#: the largest manifest read (a release of thousands of files stays far below it)
+MANIFEST_LIMIT = 16 * 1024 * 1024
 #: a release version or file name: one plain path segment, safe in URLs and file systems
 SAFE_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]*")
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+#: {package name: {version: manifest sha256}} of the releases this wheel knows
+KNOWN_RELEASES = "known_releases.json"
 
 
 def check_name(name: str, what: str) -> str:
@@ -20,6 +27,13 @@ def check_name(name: str, what: str) -> str:
     if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
         raise ReleaseError(f"invalid {what} {name!r}: use letters, digits and . _ + -")
     return name
+
+
+def check_sha256(digest: str, what: str) -> str:
+    """`digest` if it is a hex sha256 (64 hex digits, either case), lowercased."""
+    if not isinstance(digest, str) or not SHA256_HEX.fullmatch(digest.lower()):
+        raise ReleaseError(f"invalid {what} {digest!r}: expected 64 hex digits")
+    return digest.lower()
 
 
 def sha256(path: Path) -> str:
@@ -35,22 +49,43 @@ def sha256sums(hashes: dict[str, str]) -> str:
 
 
 def parse_manifest(path: Path, version: str | None, where: str) -> dict[str, Any]:
-    """The manifest at `path`, checked: release `version` (None: any), well-formed entries."""
+    """The manifest at `path`, checked: release `version` (None: any), well-formed entries.
+
+    The schema is strict: `name` and `version` strings, `files` a list of entries with a
+    safe unique `name`, `bytes` and optional `rows` non-negative integers (not booleans)
+    and a hex `sha256`; a file over MANIFEST_LIMIT bytes is refused unread.
+    """
     try:
-        doc = json.loads(path.read_bytes())
-    except ValueError:
+        with open(path, "rb") as stream:
+            data = stream.read(MANIFEST_LIMIT + 1)
+    except OSError as exc:
+        raise ReleaseError(f"cannot read {where}: {exc.strerror or exc}") from None
+    if len(data) > MANIFEST_LIMIT:
+        raise ReleaseError(f"{where} is larger than {MANIFEST_LIMIT} bytes: not a release manifest")
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
         raise ReleaseError(f"{where} is not valid JSON (cut short, or not a release?)") from None
-    files = doc.get("files") if isinstance(doc, dict) else None
-    if not isinstance(files, list):
+    files_ = doc.get("files") if isinstance(doc, dict) else None
+    if not isinstance(files_, list):
         raise ReleaseError(f"{where} is not an expo-data release manifest")
-    if version is not None and doc.get("version") != version:
+    for key in ("name", "version"):
+        if not isinstance(doc.get(key), str) or not doc[key]:
+            raise ReleaseError(f"{where} has no {key} string: not an expo-data release manifest")
+    if version is not None and doc["version"] != version:
         raise ReleaseError(
-            f"{where} is the manifest of release {doc.get('version')!r}, not {version!r}"
+            f"{where} is the manifest of release {doc['version']!r}, not {version!r}"
         )
-    for entry in files:
-        if not _is_entry(entry):
-            raise ReleaseError(f"{where} lists a malformed file entry: {entry!r}")
+    seen = set()
+    for entry in files_:
+        if not _is_entry(entry) or entry["name"] in seen:
+            raise ReleaseError(f"{where} lists a malformed file entry: {_short(entry)}")
+        seen.add(entry["name"])
     return doc
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _is_entry(entry: object) -> bool:
@@ -59,7 +94,24 @@ def _is_entry(entry: object) -> bool:
         and isinstance(entry.get("name"), str)
         and bool(SAFE_NAME.fullmatch(entry["name"]))
         and entry["name"] not in (MANIFEST, SUMS)
-        and isinstance(entry.get("bytes"), int)
+        and _is_count(entry.get("bytes"))
+        and ("rows" not in entry or _is_count(entry["rows"]))
         and isinstance(entry.get("sha256"), str)
-        and bool(re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]))
+        and bool(SHA256_HEX.fullmatch(entry["sha256"]))
     )
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+@cache
+def _known() -> dict[str, dict[str, str]]:
+    text = files(__package__).joinpath(KNOWN_RELEASES).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def known_manifest_sha256(name: str, version: str) -> str | None:
+    """The manifest sha256 this wheel ships for release `version` of package `name`, if any."""
+    return _known().get(name, {}).get(version)

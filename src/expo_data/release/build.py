@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +13,7 @@ from ..errors import InvalidPackage, ReleaseError
 from ..model.bundle import DESCRIPTOR
 from ..model.descriptor import open_package
 from ..model.manifest import MANIFEST, SUMS, check_name, sha256, sha256sums
+from . import target
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -52,10 +51,19 @@ def build_release(
     `manifest.json` (name, version, and bytes, sha256 and rows per file) and `SHA256SUMS`.
     Two builds of the same package give byte-identical files. Refuses a package that does
     not validate (InvalidPackage) and a non-empty `out` unless `force` (which replaces only
-    a previous release). The release appears at `out` complete or not at all.
+    a previous release: a folder holding only the files its manifest.json lists). The release
+    appears at `out` complete or not at all; builds into one `out` take turns (a lock file).
     """
     out = Path(out).absolute()
-    _check_target(out, force=force)
+    with target.locked(out):
+        return _build(path, out, version=version, trusted=trusted, force=force)
+
+
+def _build(
+    path: str | Path | None, out: Path, *, version: str | None, trusted: bool, force: bool
+) -> Path:
+    """build_release, holding the lock on `out`."""
+    target.check(out, force=force)
     from ..validation.engine import validate
 
     report = validate(path, trusted=trusted)
@@ -69,27 +77,13 @@ def build_release(
     package = replace(
         package, descriptor=MappingProxyType({**package.descriptor, "version": version})
     )
-    tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp.mkdir()
+    tmp = target.scratch(out)
     try:
         _write_release(package, tmp)
-        _publish(tmp, out)
+        target.publish(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
-
-
-def _check_target(out: Path, *, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise ReleaseError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()):
-        if not force:
-            raise ReleaseError(f"{out} is not empty; pass force=True (--force) to replace it")
-        if not (out / MANIFEST).is_file():
-            raise ReleaseError(
-                f"{out} is not empty and holds no release ({MANIFEST}); refusing to replace it"
-            )
 
 
 def _refusal(report: Report) -> str:
@@ -152,8 +146,11 @@ def _release_descriptor(package: Package, resources: list[dict]) -> dict:
     """The package descriptor with Parquet resources; frictionless must accept it."""
     import frictionless
 
+    from ..validation.profiles import guarded
+
     descriptor = json.loads(json.dumps(dict(package.descriptor))) | {"resources": resources}
-    report = frictionless.Package.validate_descriptor(descriptor)
+    with guarded(package.basepath, trusted=False):  # validate() has checked its profile
+        report = frictionless.Package.validate_descriptor(descriptor)
     if not report.valid:
         problems = "; ".join(e.message for e in report.errors[:3])
         raise ReleaseError(f"the release descriptor would be invalid: {problems}")
@@ -165,18 +162,3 @@ def _write_json(path: Path, data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     path.write_bytes(text.encode("utf-8"))
     return sha256(path)
-
-
-def _publish(tmp: Path, out: Path) -> None:
-    """Move the finished release to `out`, replacing what is there."""
-    if not out.exists():
-        os.rename(tmp, out)
-        return
-    old = out.with_name(f".{out.name}.{secrets.token_hex(4)}.old")
-    os.rename(out, old)
-    try:
-        os.rename(tmp, out)
-    except OSError:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

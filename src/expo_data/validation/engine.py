@@ -44,7 +44,7 @@ def validate(
         code = "unsafe-path" if isinstance(exc, UnsafePathError) else "package-error"
         finding = Finding(code, exc.resource, message=_strip_prefix(exc, dpath), path=dpath.name)
         return Report(label, (finding,))
-    findings = _descriptor_findings(descriptor, package)
+    findings = _descriptor_findings(descriptor, package, trusted=trusted)
     if not findings:
         from .fast import findings as fast_pass
         from .reference import frictionless_findings
@@ -70,7 +70,7 @@ def _strip_prefix(exc: Exception, dpath: Path) -> str:
     return text.removeprefix(f"{dpath}: ")
 
 
-def _descriptor_findings(descriptor: dict, package: Package) -> list[Finding]:
+def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -> list[Finding]:
     """Package and schema descriptor errors as frictionless reports them.
 
     Schemas are checked one by one (frictionless does not open schema files when it checks
@@ -78,6 +78,12 @@ def _descriptor_findings(descriptor: dict, package: Package) -> list[Finding]:
     """
     import frictionless
 
+    from .profiles import findings as profile_findings
+    from .profiles import guarded
+
+    refused = profile_findings(descriptor, package.basepath, package.path.name, trusted=trusted)
+    if refused:
+        return refused
     placed = []
     for r in package.resources:
         errors = frictionless.Schema.validate_descriptor(dict(r.schema.descriptor)).errors
@@ -97,7 +103,7 @@ def _descriptor_findings(descriptor: dict, package: Package) -> list[Finding]:
     seen = {f.message for f in placed}
     # open_package has checked every path (refusing what frictionless' own check would, and
     # more); frictionless' check would refuse paths the caller trusts
-    with frictionless.system.use_context(trusted=True):
+    with frictionless.system.use_context(trusted=True), guarded(package.basepath, trusted=trusted):
         report = frictionless.Package.validate_descriptor(
             descriptor, basepath=str(package.basepath)
         )

@@ -15,8 +15,10 @@ def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool)
     """Row-level findings from frictionless-py itself (the reference engine)."""
     import frictionless
 
+    from .profiles import guarded
+
     context = frictionless.system.use_context(trusted=True) if trusted else nullcontext()
-    with context:
+    with context, guarded(package.basepath, trusted=trusted):
         report = frictionless.validate(str(package.path), limit_errors=limit_errors)
     paths = {r.name: r.path for r in package.resources}
     findings = [Finding(e.type, message=e.message, path=package.path.name) for e in report.errors]
