@@ -181,10 +181,11 @@ def _rows(site: Site, resource: Resource, rows: Rows) -> str:
             href = link.href(row) if link else ""
             if href:
                 content = f'<a href="{esc(href)}">{content}</a>'
-            elif fields[i].name in pk:
+            elif fields[i].name in pk and row_id:
                 content = f'<a href="#{row_id}" class="self">{content}</a>'
             cells.append(f"<td{langs[i]}>{content}</td>")
-        lines.append(f'<tr id="{row_id}">{"".join(cells)}</tr>')
+        row_attr = f' id="{row_id}"' if row_id else ""
+        lines.append(f"<tr{row_attr}>{''.join(cells)}</tr>")
     shown = len(rows.texts)
     intro = (
         f"All {plural(rows.total, 'row')}."

@@ -31,12 +31,21 @@ class Rows:
 
     @property
     def anchors(self) -> list[str]:
-        """Each shown row's id: its primary key, else its row number (1 = first data row)."""
+        """Each shown row's id: its primary key, else its row number (1 = first data row).
+
+        A key that repeats (the package does not validate) anchors its first row only: "".
+        """
         names = self.resource.schema.names
         key = [names.index(k) for k in self.resource.schema.primary_key if k in names]
-        if key:
-            return [anchor([row[i] for i in key]) for row in self.texts]
-        return [anchor([str(n)]) for n in range(1, len(self.texts) + 1)]
+        if not key:
+            return [anchor([str(n)]) for n in range(1, len(self.texts) + 1)]
+        seen: set[str] = set()
+        out = []
+        for row in self.texts:
+            a = anchor([row[i] for i in key])
+            out.append("" if a in seen else a)
+            seen.add(a)
+        return out
 
 
 def read_rows(package: Package, limit: int) -> dict[str, Rows]:
@@ -89,10 +98,10 @@ def links(resource: Resource, rows: dict[str, Rows]) -> list[Link]:
             continue
         ref_names = target.resource.schema.names
         ref = [ref_names.index(name) for name in fk.reference_fields]
-        targets = {
-            tuple(row[i] for i in ref): a
-            for row, a in zip(target.texts, target.anchors, strict=True)
-        }
+        targets: dict[tuple[str | None, ...], str] = {}
+        for row, a in zip(target.texts, target.anchors, strict=True):
+            if a:
+                targets.setdefault(tuple(row[i] for i in ref), a)
         page = "" if target.resource is resource else file_name(target.resource.name)
         out.append(Link(tuple(names.index(n) for n in fk.fields), page, targets, target.truncated))
     return out

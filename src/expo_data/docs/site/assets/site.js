@@ -61,7 +61,10 @@
     var status = document.createElement("span");
     status.setAttribute("role", "status");
     status.className = "note";
-    var texts = rows.map(function (row) { return row.textContent.toLowerCase(); });
+    var texts = rows.map(function (row) { // per cell, so a query never spans two cells
+      return Array.prototype.map.call(row.cells, function (c) { return c.textContent; })
+        .join("\n").toLowerCase();
+    });
     function update() {
       var query = input.value.trim().toLowerCase(), shown = 0;
       rows.forEach(function (row, i) {
