@@ -352,3 +352,225 @@ def test_cli_builds_refuses_and_replaces(shop, tmp_path):
     refused = run_cli("site", "-p", shop, "--out", other, "--force")
     assert refused.returncode == 1 and "holds no site" in refused.stderr
     assert (other / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+# --- a real browser: headless Chromium over the DevTools protocol -----------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--remote-debugging-port=0",
+)
+
+
+class Browser:
+    """Chromium started for one test, driven over its DevTools websocket; bounded waits only."""
+
+    def __init__(self, profile: Path) -> None:
+        import subprocess
+
+        import websocket
+
+        self.process = subprocess.Popen(
+            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port_file = profile / "DevToolsActivePort"
+        for _ in range(300):  # up to 30 s on a loaded machine
+            if port_file.is_file() and len(port_file.read_text().split()) >= 2:
+                break
+            assert self.process.poll() is None, "chromium exited at start-up"
+            time.sleep(0.1)
+        else:
+            raise AssertionError("chromium did not open its DevTools port")
+        port = int(port_file.read_text().split()[0])
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
+            targets = json.load(r)
+        page = next(t for t in targets if t["type"] == "page")
+        self.ws = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True
+        )
+        self.next_id, self.events = 0, []
+        self.call("Page.enable")
+        self.call("Runtime.enable")
+        self.call("Log.enable")
+        self.call("Network.enable")
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=1280,
+            height=900,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+
+    def call(self, method: str, **params) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        for _ in range(10_000):
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                assert "error" not in message, f"{method}: {message['error']}"
+                return message.get("result", {})
+            self.events.append(message)
+        raise AssertionError(f"no answer to {method}")
+
+    def js(self, expression: str):
+        result = self.call(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
+        assert "exceptionDetails" not in result, result["exceptionDetails"]
+        return result["result"].get("value")
+
+    def wait(self, expression: str, what: str) -> None:
+        for _ in range(200):  # up to 20 s
+            if self.js(expression):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def open(self, url: str) -> None:
+        self.call("Page.navigate", url=url)
+        self.wait(f"location.href === {json.dumps(url)} && document.readyState === 'complete'", url)
+
+    def click(self, selector: str) -> None:
+        """A real mouse click in the middle of the element (scrolled into view first)."""
+        box = self.js(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            " e.scrollIntoView({block: 'center', behavior: 'instant'}); const r = e.getBoundingClientRect();"
+            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+        )
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call(
+                "Input.dispatchMouseEvent",
+                type=kind,
+                x=box[0],
+                y=box[1],
+                button="left",
+                clickCount=1,
+            )
+
+    def screenshot(self, path: Path) -> Path:
+        import base64
+
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def requests(self) -> list[str]:
+        """Every URL the pages requested so far."""
+        return [
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e.get("method") == "Network.requestWillBeSent"
+        ]
+
+    def errors(self) -> list[str]:
+        out = []
+        for event in self.events:
+            if event.get("method") == "Runtime.exceptionThrown":
+                out.append(json.dumps(event["params"]["exceptionDetails"])[:300])
+            if (
+                event.get("method") == "Log.entryAdded"
+                and event["params"]["entry"]["level"] == "error"
+            ):
+                out.append(event["params"]["entry"]["text"])
+        return out
+
+    def close(self) -> None:
+        try:
+            self.ws.close()
+        finally:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except Exception:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    if not CHROMIUM.is_file():
+        pytest.skip("headless Chromium not installed (Debian: apt-get install chromium)")
+    pytest.importorskip("websocket", reason="websocket-client (the dev extra) is not installed")
+    profile = tmp_path / "profile"  # a fresh profile per test
+    profile.mkdir()
+    b = Browser(profile)
+    yield b
+    b.close()
+
+
+def test_in_a_browser_sort_filter_follow_a_key(bundled, browser, tmp_path):
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    home = (bundled / "index.html").as_uri()
+    browser.open(home)
+    assert browser.js("document.title") == "CHTF 2023 Smart City Expo"
+    assert browser.js("document.querySelector('.badge').textContent") == "valid"
+    assert browser.js("document.querySelectorAll('#relationships svg a').length") == 14
+    assert browser.js("!document.querySelector('button.copy').hidden")  # the script ran
+    browser.screenshot(shots / "home.png")
+
+    winners = (bundled / "resources" / "winners.html").as_uri()
+    browser.open(winners)
+    column = "Array.from(document.querySelectorAll('#rows-table tbody tr:not([hidden])'))"
+    cells = column + ".map(r => r.cells[{}].textContent)"
+    positions = f"{cells.format(6)}.map(Number)"
+    browser.click("#rows-table th:nth-child(7) button")  # list_position: ascending, then descending
+    browser.click("#rows-table th:nth-child(7) button")
+    sorted_positions = browser.js(positions)
+    assert (
+        sorted_positions == sorted(sorted_positions, reverse=True) and len(sorted_positions) == 34
+    )
+    assert (
+        browser.js("document.querySelector('#rows-table th:nth-child(7)').ariaSort") == "descending"
+    )
+    browser.click("#rows-table-filter")
+    browser.call("Input.insertText", text="leading-smart-city-2023")
+    with open(ROOT / "data" / "winners.csv", encoding="utf-8", newline="") as stream:
+        expected = [r for r in csv.DictReader(stream) if r["award_id"] == "leading-smart-city-2023"]
+    assert browser.js(f"{column}.length") == len(expected) == 13
+    assert set(browser.js(cells.format(1))) == {"leading-smart-city-2023"}
+    assert browser.js(positions) == sorted(
+        (int(r["list_position"]) for r in expected), reverse=True
+    )
+    assert (
+        browser.js("document.querySelector('.filter [role=status]').textContent") == "13 of 34 rows"
+    )
+    browser.screenshot(shots / "winners-sorted-filtered.png")
+
+    browser.click("#rows-table tbody tr:not([hidden]) td:nth-child(2) a")  # award_id → awards
+    target = (
+        f"{(bundled / 'resources' / 'awards.html').as_uri()}#{anchor(['leading-smart-city-2023'])}"
+    )
+    browser.wait(
+        f"location.href === {json.dumps(target)} && document.readyState === 'complete'", target
+    )
+    assert browser.js("document.querySelector(':target').id") == anchor(["leading-smart-city-2023"])
+    assert (
+        browser.js("document.querySelector(':target').cells[1].textContent")
+        == "2023中國領軍智慧城市獎"
+    )
+    browser.wait(
+        "(() => { const r = document.querySelector(':target').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= innerHeight; })()",
+        "the referenced row in view",
+    )
+    browser.screenshot(shots / "awards-followed-key.png")
+
+    requested = browser.requests()  # pages, the site's script and style: nothing else
+    assert any(url.endswith("/assets/site.js") for url in requested), requested
+    assert all(url.startswith(bundled.as_uri() + "/") for url in requested), requested
+    assert browser.errors() == []
+    print(f"\nscreenshots: {shots}")

@@ -116,6 +116,6 @@
   document.querySelectorAll("button.copy[data-copy]").forEach(copyButton);
   if (location.hash) { // the target row may sit below a sticky header: bring it into view
     var target = document.getElementById(location.hash.slice(1));
-    if (target) target.scrollIntoView({ block: "center" });
+    if (target) target.scrollIntoView({ block: "center", behavior: "instant" });
   }
 })();
