@@ -22,7 +22,7 @@ class Box:
     """One resource's box: its key fields as rows, placed in a column."""
 
     resource: Resource
-    lines: list[tuple[str, str]]  # (field name, "PK"/"FK"/"PK, FK") per shown row
+    lines: list[tuple[str, str]]  # (field name, "PK", "FK → target" or both) per shown row
     column: int = 0
     x: int = 0
     y: int = 0
@@ -50,15 +50,34 @@ def _boxes(package: Package) -> dict[str, Box]:
     boxes = {}
     for r in package.resources:
         schema = r.schema
-        in_fk = {n for fk in schema.foreign_keys for n in fk.fields}
+        targets = {
+            n: fk.resource or r.name for fk in reversed(schema.foreign_keys) for n in fk.fields
+        }
         lines = []
         for f in schema.fields:
-            keys = [k for k, on in (("PK", f.name in schema.primary_key), ("FK", f.name in in_fk)) if on]  # fmt: skip
+            keys = ["PK"] if f.name in schema.primary_key else []
+            keys += [f"FK → {targets[f.name]}"] if f.name in targets else []
             if keys:
                 lines.append((f.name, ", ".join(keys)))
-        width = max([_width(r.name) + 16, *(_width(n) + 56 for n, _ in lines), 120])
+        width = max([_width(r.name) + 16, *(_width(n) + _width(k) + 24 for n, k in lines), 120])
         boxes[r.name] = Box(r, lines, width=width + 2 * PAD)
     return boxes
+
+
+def hubs(package: Package) -> list[str]:
+    """Resources most others reference (e.g. a sources table): their lines would drown the rest.
+
+    A hub is referenced by at least 4 other resources and by at least half of them; the
+    diagram names it in the referencing rows and draws no line to it.
+    """
+    names = package.resource_names
+    referrers: dict[str, set[str]] = {}
+    for r in package.resources:
+        for fk in r.schema.foreign_keys:
+            if fk.resource and fk.resource != r.name:
+                referrers.setdefault(fk.resource, set()).add(r.name)
+    limit = max(4, (len(names) - 1) / 2)
+    return [n for n in names if len(referrers.get(n, ())) >= limit]
 
 
 def _columns(boxes: dict[str, Box]) -> list[list[Box]]:
@@ -118,20 +137,27 @@ def er_svg(package: Package, *, root: str = "") -> str:
         f'<text x="{MARGIN}" y="{MARGIN + 4}" fill="{MUTED}">solid: required key · dashed: '
         "optional · the dot marks the referenced side</text>",
     ]
+    hidden = hubs(package)
+    if hidden:
+        parts[-1] = parts[-1].replace(
+            "</text>",
+            f" · no lines to {esc(', '.join(hidden))} (most resources reference it: see the"
+            " FK rows)</text>",
+        )
     colour = {name: COLOURS[i % len(COLOURS)] for i, name in enumerate(boxes)}
     for box in boxes.values():
-        parts += _edges(box, boxes, colour)
+        parts += _edges(box, boxes, colour, hidden)
     for box in boxes.values():
         parts.append(_box(box, root))
     return "\n".join([*parts, "</svg>"])
 
 
-def _edges(box: Box, boxes: dict[str, Box], colour: dict[str, str]) -> list[str]:
+def _edges(box: Box, boxes: dict[str, Box], colour: dict[str, str], hidden: list[str]) -> list[str]:
     out = []
     schema = box.resource.schema
     for fk in schema.foreign_keys:
         target = boxes.get(fk.resource or box.resource.name)
-        if target is None or not fk.fields:
+        if target is None or not fk.fields or (target is not box and fk.resource in hidden):
             continue
         y1 = box.row_y(fk.fields[0])
         y2 = target.row_y(fk.reference_fields[0] if fk.reference_fields else "")
@@ -175,7 +201,7 @@ def _box(box: Box, root: str) -> str:
         ty = y + HEADER + ROW * i + 13
         out.append(f'<text x="{x + PAD}" y="{ty}" fill="{INK}">{esc(field_name)}</text>')
         out.append(
-            f'<text x="{x + w - PAD}" y="{ty}" fill="{MUTED}" text-anchor="end">{keys}</text>'
+            f'<text x="{x + w - PAD}" y="{ty}" fill="{MUTED}" text-anchor="end">{esc(keys)}</text>'
         )
     return "\n".join([*out, "</a>"])
 
