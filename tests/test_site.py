@@ -166,9 +166,10 @@ def write_package(folder: Path, resources: dict[str, tuple[dict, list[list[str]]
     (folder / "data").mkdir(parents=True)
     entries = []
     for name, (schema, rows) in resources.items():
-        with open(folder / "data" / f"{name}.csv", "w", encoding="utf-8", newline="") as stream:
+        path = f"data/{name.replace('_', ' ')}.csv"  # `my_items` → "data/my items.csv"
+        with open(folder / path, "w", encoding="utf-8", newline="") as stream:
             csv.writer(stream, lineterminator="\n").writerows(rows)
-        entries.append({"name": name, "path": f"data/{name}.csv", "schema": schema})
+        entries.append({"name": name, "path": path, "schema": schema})
     descriptor = {
         "name": "shop-stock",
         "title": "Shop stock",
@@ -223,7 +224,7 @@ def generated(folder: Path) -> Path:
                 },
                 SHOPS,
             ),
-            "items": (
+            "shop_items": (
                 {"fields": [field("sku", "integer"), field("title")], "primaryKey": ["sku"]},
                 ITEMS,
             ),
@@ -236,7 +237,10 @@ def generated(folder: Path) -> Path:
                             "fields": ["shop"],
                             "reference": {"resource": "shops", "fields": ["code"]},
                         },
-                        {"fields": ["sku"], "reference": {"resource": "items", "fields": ["sku"]}},
+                        {
+                            "fields": ["sku"],
+                            "reference": {"resource": "shop_items", "fields": ["sku"]},
+                        },
                     ],
                 },
                 STOCK,
@@ -269,7 +273,7 @@ def test_generated_site_links_keys_and_paging(shop, tmp_path):
         "index.html",
         "downloads.html",
         "shops.html",
-        "items.html",
+        "shop_items.html",
         "stock.html",
         "moves.html",
     }
@@ -278,11 +282,12 @@ def test_generated_site_links_keys_and_paging(shop, tmp_path):
     assert {anchor(["北-1", "2"]), anchor(["a.b", "2"]), anchor(["A_b", "1"])} <= stock.ids
     assert ("a", f"shops.html#{anchor(['北-1'])}") in stock.refs
     assert anchor(["a.b"]) != anchor(["a", "b"]) and "." not in anchor(["a.b"])[4:]
-    # items shows 4 of its 6 rows: sku 6 links to the note saying where the rest are
-    assert ("a", "items.html#rows-omitted") in stock.refs
-    assert ("a", f"items.html#{anchor(['2'])}") in stock.refs
-    items = (site / "resources" / "items.html").read_text(encoding="utf-8")
+    # shop_items shows 4 of its 6 rows: sku 6 links to the note saying where the rest are
+    assert ("a", "shop_items.html#rows-omitted") in stock.refs
+    assert ("a", f"shop_items.html#{anchor(['2'])}") in stock.refs
+    items = (site / "resources" / "shop_items.html").read_text(encoding="utf-8")
     assert "2 more rows are not shown" in items and anchor(["5"]) not in items
+    assert 'href="../downloads/data/shop%20items.csv"' in items  # a file name with a space
     # a composite foreign key links to the composite anchor
     moves = pages[site / "resources" / "moves.html"]
     assert ("a", f"stock.html#{anchor(['a.b', '2'])}") in moves.refs
@@ -312,7 +317,7 @@ def test_release_history_and_invalid_package(shop, tmp_path):
         "([diff](docs/diff.md), [spec](https://datapackage.org/))\n",
         encoding="utf-8",
     )
-    with open(shop / "data" / "items.csv", "a", encoding="utf-8") as stream:
+    with open(shop / "data" / "shop items.csv", "a", encoding="utf-8") as stream:
         stream.write("1,duplicate sku\n")
     site = expo_data.build_site(shop, out=tmp_path / "site")
     check_links(site)

@@ -82,7 +82,6 @@ def _write_site(package: Package, folder: Path, *, limit: int, trusted: bool) ->
         rows=rows,
         report=validate(package.path, trusted=trusted),
         downloads=_copy_downloads(package, folder / "downloads", counts, trusted=trusted),
-        limit=limit,
     )
     try:
         site.coverage = coverage_svg(data) or ""

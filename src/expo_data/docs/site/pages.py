@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from ... import __version__
 from ..common import plural
@@ -29,7 +30,7 @@ class Download:
 
     @property
     def href(self) -> str:
-        return "" if self.note else "downloads/" + "/".join(self.name.split("/"))
+        return "" if self.note else "downloads/" + quote(self.name, safe="/")
 
     @property
     def id(self) -> str:
@@ -45,7 +46,6 @@ class Site:
     rows: dict[str, Rows]
     report: Report
     downloads: list[Download]
-    limit: int
     coverage: str = ""  # the coverage chart (SVG) where the package has what it needs
     changes: str = ""  # the release history as HTML
     changes_file: str = ""
