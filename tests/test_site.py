@@ -291,6 +291,8 @@ def test_generated_site_links_keys_and_paging(shop, tmp_path):
     # a composite foreign key links to the composite anchor
     moves = pages[site / "resources" / "moves.html"]
     assert ("a", f"stock.html#{anchor(['a.b', '2'])}") in moves.refs
+    qty = [text for _, text in stock.cells][-12:][2::3]  # the rows table: 4 rows × 3 cells
+    assert qty == ["5", "1.5", "10", ""]  # numbers as written, missing empty
     assert {anchor(["1"]), anchor(["3"])} <= moves.ids  # no primary key: row numbers
     assert ("a", f"resources/{file_name('stock')}") in pages[site / "index.html"].refs
 

@@ -31,7 +31,7 @@ def render_markdown(text: str) -> str:
     tokens = md.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):  # below the page's own headings
-            token.tag = f"h{min(6, int(token.tag[1]) + 2)}"
+            token.tag = f"h{min(6, int(token.tag[1]) + 3)}"
         kept: list[bool] = []
         for child in token.children or ():
             if child.type == "link_open":

@@ -66,7 +66,8 @@ def cell_text(value: object) -> str | None:
             return "NaN"
         if math.isinf(value):
             return "INF" if value > 0 else "-INF"
-        return repr(value)
+        text = repr(value)  # the shortest text that reads back as the same number
+        return text.removesuffix(".0")
     if isinstance(value, (dt.date, dt.time, dt.datetime)):
         return value.isoformat()
     if isinstance(value, (int, Decimal, str)):
