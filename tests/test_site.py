@@ -291,7 +291,7 @@ def test_generated_site_links_keys_and_paging(shop, tmp_path):
     # a composite foreign key links to the composite anchor
     moves = pages[site / "resources" / "moves.html"]
     assert ("a", f"stock.html#{anchor(['a.b', '2'])}") in moves.refs
-    qty = [text for _, text in stock.cells][-12:][2::3]  # the rows table: 4 rows × 3 cells
+    qty = [text for _, text in stock.cells][-12:][2::3]  # the rows table: 4 rows of 3 cells
     assert qty == ["5", "1.5", "10", ""]  # numbers as written, missing empty
     assert {anchor(["1"]), anchor(["3"])} <= moves.ids  # no primary key: row numbers
     assert ("a", f"resources/{file_name('stock')}") in pages[site / "index.html"].refs
@@ -528,6 +528,11 @@ def test_in_a_browser_sort_filter_follow_a_key(bundled, browser, tmp_path):
     assert browser.js("document.querySelectorAll('#relationships svg a').length") == 14
     assert browser.js("!document.querySelector('button.copy').hidden")  # the script ran
     browser.screenshot(shots / "home.png")
+    browser.click("button.copy[data-copy=cite-text]")
+    browser.wait(
+        "document.querySelector('button.copy[data-copy=cite-text]').textContent === 'Copied'",
+        "the copy button to confirm",
+    )
 
     winners = (bundled / "resources" / "winners.html").as_uri()
     browser.open(winners)
