@@ -47,6 +47,7 @@ def test_wheel_carries_the_data_package(wheel):
     for path in tracked:
         assert f"expo_data/_package/{path}" in names, path
     assert "expo_data/cli/app.py" in names
+    assert "expo_data/docs/site/assets/site.js" in names  # package data of the site
 
 
 def test_installed_wheel_loads_every_resource(wheel, tmp_path):

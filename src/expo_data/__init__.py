@@ -26,6 +26,7 @@ _LAZY = {
     "query": "sql",
     "SQLError": "sql",
     "write_docs": "docs.write",
+    "build_site": "docs.site.build",
     "Report": "validation.report",
     "Finding": "validation.report",
     "ExpoDataError": "errors",
@@ -54,6 +55,7 @@ __all__ = [
     "UnsafePathError",
     "__version__",
     "build_release",
+    "build_site",
     "connect",
     "download_release",
     "load",
@@ -82,6 +84,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .docs.site.build import build_site
     from .docs.write import write_docs
     from .errors import (
         ChecksumMismatch,
