@@ -1,0 +1,60 @@
+"""The diff command: what changed between two versions of a package."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..errors import ExpoDataError
+from .app import AllowRemote, app, fail
+
+FORMATS = ("text", "json", "markdown")
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The old package: path, release version or git:REV.")],
+    new: Annotated[str, typer.Argument(help="The new package: path, release version or git:REV.")],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Output: text, json or markdown.")
+    ] = "text",
+    check_version: Annotated[
+        bool,
+        typer.Option(
+            "--check-version",
+            help="Exit 1 only when the changes are breaking and NEW's version does not bump "
+            "OLD's major version (minor below 1.0).",
+        ),
+    ] = False,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="Where release versions are fetched from (as for download)."),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Take release versions from the cache only.")
+    ] = False,
+    allow_remote: AllowRemote = False,
+) -> None:
+    """Compare two packages: rows by primary key, schemas; exit 0 same, 1 different, 2 unreadable."""
+    from ..release.diff import diff as compute
+    from ..release.notes import RENDERERS
+
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}; use one of {', '.join(FORMATS)}", 2)
+    try:
+        result = compute(old, new, url=url, offline=offline or None, trusted=allow_remote)
+    except ExpoDataError as exc:
+        fail(exc, 2)
+    typer.echo(RENDERERS[format](result))
+    if check_version:
+        try:
+            problem = result.version_problem()
+        except ExpoDataError as exc:
+            fail(exc, 1)
+        if problem:
+            fail(problem, 1)
+        typer.echo(f"version {result.new.get('version')} fits the changes", err=True)
+        return
+    if result.changed:
+        raise typer.Exit(1)
