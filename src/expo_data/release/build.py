@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from ..model.descriptor import Package, Resource
     from ..validation.report import Report
+    from .diff import PackageDiff
 
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 #: fixed writer options: with the same pyarrow, the same table always gives the same bytes
@@ -45,6 +46,7 @@ def build_release(
     version: str | None = None,
     trusted: bool = False,
     force: bool = False,
+    previous: str | Path | None = None,
 ) -> Path:
     """Build a Parquet release of a data package (None = the bundled one) in folder `out`.
 
@@ -53,6 +55,8 @@ def build_release(
     Two builds of the same package give byte-identical files. Refuses a package that does
     not validate (InvalidPackage) and a non-empty `out` unless `force` (which replaces only
     a previous release). The release appears at `out` complete or not at all.
+    It also holds `zenodo.json` and a Hugging Face card `README.md`; with `previous` (any
+    form `diff` takes) a `CHANGES.md` and a change summary in the manifest.
     """
     out = Path(out).absolute()
     _check_target(out, force=force)
@@ -69,11 +73,16 @@ def build_release(
     package = replace(
         package, descriptor=MappingProxyType({**package.descriptor, "version": version})
     )
+    changes = None
+    if previous is not None:
+        from .diff import diff
+
+        changes = diff(previous, package, trusted=trusted)
     tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp.mkdir()
     try:
-        _write_release(package, tmp)
+        _write_release(package, tmp, changes)
         _publish(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -106,9 +115,10 @@ def _refusal(report: Report) -> str:
     )
 
 
-def _write_release(package: Package, folder: Path) -> None:
+def _write_release(package: Package, folder: Path, changes: PackageDiff | None = None) -> None:
     """Every file of the release, written into `folder`."""
     from ..read.tables import read_table
+    from .metadata import release_extras
 
     files, rows, resources = {}, {}, []
     for raw, resource in zip(package.descriptor["resources"], package.resources, strict=True):
@@ -119,11 +129,17 @@ def _write_release(package: Package, folder: Path) -> None:
         resources.append(_parquet_resource(raw, resource, folder / name, files[name]))
     descriptor = _release_descriptor(package, resources)
     files[DESCRIPTOR] = _write_json(folder / DESCRIPTOR, descriptor)
+    extras, summary = release_extras(package, rows, changes)
+    for name, text in extras.items():
+        (folder / name).write_bytes(text.encode("utf-8"))
+        files[name] = sha256(folder / name)
     entries = []
     for name, digest in sorted(files.items()):
         entry = {"name": name, "bytes": (folder / name).stat().st_size, "sha256": digest}
         entries.append(entry | ({"rows": rows[name]} if name in rows else {}))
     manifest = {"name": package.name, "version": package.version, "files": entries}
+    if summary is not None:
+        manifest["changes"] = summary
     files[MANIFEST] = _write_json(folder / MANIFEST, manifest)
     (folder / SUMS).write_bytes(sha256sums(files).encode("ascii"))
 
