@@ -208,7 +208,7 @@ def test_two_builds_are_byte_identical(synthetic: Path, tmp_path: Path) -> None:
         "manifest.json",
         "SHA256SUMS",
         "README.md",
-        ".zenodo.json",
+        "zenodo.json",
     }
     assert names == {p.name for p in second.iterdir()}
     for name in names:
