@@ -21,8 +21,10 @@ from .manifest import MANIFEST, SUMS, check_name, parse_manifest, sha256, sha256
 if TYPE_CHECKING:
     pass
 
-#: where releases are published, as `<base>/<version>/<file>` (the GitHub release assets)
-DEFAULT_RELEASE_URL = "https://github.com/expo-data/expo-data/releases/download"
+#: where releases are published: the assets of the GitHub release tagged `v<version>`, i.e.
+#: `https://github.com/OWNER/REPO/releases/download/<tag>/<file>`. A location holding
+#: `{version}` names each release's folder itself; any other is laid out `<base>/<version>/<file>`.
+DEFAULT_RELEASE_URL = "https://github.com/expo-data/expo-data/releases/download/v{version}"
 URL_ENV, CACHE_ENV, OFFLINE_ENV = "EXPO_DATA_RELEASE_URL", "EXPO_DATA_CACHE", "EXPO_DATA_OFFLINE"
 #: HTTP (connect, read) timeouts in seconds
 TIMEOUT = (10, 60)
@@ -111,14 +113,14 @@ class _Release:
 
     def url(self, name: str) -> str:
         if self.is_http:
-            return f"{self.base}/{quote(self.version)}/{quote(name)}"
+            return f"{release_folder(self.base, quote(self.version))}/{quote(name)}"
         return str(self._local(name))
 
     def _local(self, name: str) -> Path:
         folder = self.base
         if folder.startswith("file://"):
             folder = url2pathname(urlparse(folder).path)
-        return Path(folder).expanduser() / self.version / name
+        return Path(release_folder(folder, self.version)).expanduser() / name
 
     def manifest(self) -> dict[str, Any]:
         """The release manifest, from the cache or fetched into it."""
@@ -238,6 +240,11 @@ class _Release:
         finally:
             if bar is not None:
                 bar.close()
+
+
+def release_folder(base: str, version: str) -> str:
+    """The folder of release `version` at `base`: `{version}` filled in, else `<base>/<version>`."""
+    return base.replace("{version}", version) if "{version}" in base else f"{base}/{version}"
 
 
 def _verify(tmp: Path, entry: dict[str, Any], url: str) -> None:
