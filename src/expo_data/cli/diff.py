@@ -1,13 +1,14 @@
-"""The diff command: what changed between two versions of a package."""
+"""The diff and changelog commands: what changed between two versions of a package."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import ExpoDataError
-from .app import AllowRemote, app, fail
+from .app import AllowRemote, PackageOption, app, fail
 
 FORMATS = ("text", "json", "markdown")
 
@@ -58,3 +59,42 @@ def diff(
         return
     if result.changed:
         raise typer.Exit(1)
+
+
+@app.command()
+def changelog(
+    previous: Annotated[
+        str | None,
+        typer.Option(
+            "--previous",
+            help="The previous release (any form diff takes) to describe changes from.",
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="The changelog (default: CHANGELOG.md beside the package)."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when the changelog is stale.")
+    ] = False,
+    package: PackageOption = None,
+    allow_remote: AllowRemote = False,
+) -> None:
+    """Write or update the current version's section of CHANGELOG.md from a diff."""
+    from ..model.descriptor import open_package
+    from ..release.changelog import CHANGELOG, update_changelog
+    from ..release.diff import diff as compute
+
+    current = open_package(package, trusted=allow_remote)
+    path = file or current.basepath / CHANGELOG
+    changes = None
+    if previous is not None:
+        try:
+            changes = compute(previous, current, trusted=allow_remote)
+        except ExpoDataError as exc:
+            fail(exc, 2)
+    stale = update_changelog(path, current, changes, check=check)
+    if check and stale:
+        how = f" --previous {previous}" if previous else ""
+        fail(f"{path} is stale for version {current.version}; run `expo-data changelog{how}`")
+    typer.echo(f"{'wrote' if stale else 'up to date'}: {path} ({current.version})")
