@@ -320,7 +320,6 @@ def test_changelog_command_writes_the_section_from_a_diff(tmp_path, releases):
     assert (
         run_cli("changelog", "--check", "-p", package, "--previous", releases["r1"]).returncode == 0
     )
-    assert run_cli("changelog", "--check", "-p", package).returncode == 0
     again = run_cli("changelog", "-p", package, "--previous", releases["r1"])
     assert again.stdout.startswith("up to date") and (package / "CHANGELOG.md").read_text() == text
 
