@@ -159,9 +159,12 @@ def test_cli_json_equals_the_library_and_exits_1(versions):
 def test_text_and_markdown_renderings(versions):
     text = run_cli("diff", versions["v1"], versions["v2"])
     assert text.returncode == 1
-    assert "things: 1 rows added, 1 removed, 1 cell changed, 3 schema changes" in text.stdout
+    assert "things: 1 row added, 1 removed, 1 cell changed, 3 schema changes\n" in text.stdout
     assert "BREAKING field-renamed ref: code → ref (same values)" in text.stdout
-    assert "log: 1 rows (multiset: no primary key) added" in text.stdout
+    assert (
+        "log: 1 row added, 1 removed, 0 cells changed, 0 schema changes (rows compared as a multiset: no primary key)"
+        in text.stdout
+    )
     md = run_cli("diff", versions["v1"], versions["v2"], "--format", "markdown")
     assert md.returncode == 1
     assert md.stdout.startswith("# Changes in generated 2.0.0 (since 1.0.0)")

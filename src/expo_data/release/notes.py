@@ -22,14 +22,14 @@ def _plural(count: int, word: str) -> str:
 
 
 def _counts(r: ResourceDiff) -> str:
-    rows = "rows" if r.keyed else "rows (multiset: no primary key)"
     parts = [
-        f"{len(r.added)} {rows} added",
+        f"{_plural(len(r.added), 'row')} added",
         f"{len(r.removed)} removed",
         f"{_plural(len(r.changed), 'cell')} changed",
         _plural(len(r.schema), "schema change"),
     ]
-    return ", ".join(parts)
+    multiset = "" if r.keyed else " (rows compared as a multiset: no primary key)"
+    return ", ".join(parts) + multiset
 
 
 def _key(key: tuple[str, ...]) -> str:
