@@ -41,7 +41,8 @@ def _verdict(d: PackageDiff) -> str:
     if not changed:
         return "no differences"
     kind = "breaking" if d.breaking else "not breaking"
-    return f"{_plural(len(changed), 'resource')} differ; the changes are {kind}"
+    verb = "differs" if len(changed) == 1 else "differ"
+    return f"{_plural(len(changed), 'resource')} {verb}; the changes are {kind}"
 
 
 def render_text(d: PackageDiff, limit: int = LIMIT) -> str:
