@@ -379,3 +379,86 @@ def test_bundled_package_versions(tmp_path, bundled_versions):
         ]
         assert result.breaking
     assert run_cli("diff", b["v1"], b["v2"], "--check-version").returncode == 0
+
+
+def _field(schema: dict, name: str) -> dict:
+    return next(f for f in schema["fields"] if f["name"] == name)
+
+
+SCHEMA_EDITS = {
+    "required-added": (
+        lambda s: _field(s, "name").setdefault("constraints", {}).update(required=True),
+        {("constraint-added", "name", True)},
+    ),
+    "required-removed": (
+        lambda s: _field(s, "id")["constraints"].pop("required"),
+        {("constraint-removed", "id", False)},
+    ),
+    "minimum-raised": (
+        lambda s: _field(s, "rank").update(constraints={"minimum": 1}),
+        {("constraint-added", "rank", True)},
+    ),
+    "enum-value-added": (
+        lambda s: _field(s, "kind")["constraints"]["enum"].append("stand"),
+        {("enum-values-added", "kind", False)},
+    ),
+    "enum-reordered": (
+        lambda s: _field(s, "kind")["constraints"].update(enum=["hall", "forum", "booth"]),
+        {("enum-reordered", "kind", False)},
+    ),
+    "enum-value-removed": (  # applied to the old version: it had a value the new one lacks
+        lambda s: _field(s, "kind")["constraints"]["enum"].append("stand"),
+        {("enum-values-removed", "kind", True)},
+    ),
+    "enum-dropped": (
+        lambda s: _field(s, "kind").pop("constraints"),
+        {("constraint-removed", "kind", True)},
+    ),
+    "pattern-added": (
+        lambda s: _field(s, "code").update(constraints={"pattern": "[a-z]-[0-9]"}),
+        {("constraint-added", "code", True)},
+    ),
+    "missing-values-added": (
+        lambda s: s.update(missingValues=["", "n/a"]),
+        {("missing-values-changed", "", True)},
+    ),
+    "primary-key-changed": (
+        lambda s: s.update(primaryKey=["id", "code"]),
+        {("primary-key-changed", "", True)},
+    ),
+    "foreign-key-added": (
+        lambda s: s.update(
+            foreignKeys=[{"fields": ["id"], "reference": {"resource": "", "fields": ["id"]}}]
+        ),
+        {("foreign-key-added", "id", True)},
+    ),
+    "format-changed": (
+        lambda s: _field(s, "opened").update(format="%Y-%m-%d"),
+        {("format-changed", "opened", False)},
+    ),
+    "required-field-added": (
+        lambda s: s["fields"].append(
+            {"name": "extra", "type": "string", "constraints": {"required": True}}
+        ),
+        {("field-added", "extra", True)},
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(SCHEMA_EDITS))
+def test_schema_changes_are_classified(tmp_path, edit):
+    change, expected = SCHEMA_EDITS[edit]
+    old = make_package(tmp_path / "old", 1)
+    new = make_package(tmp_path / "new", 1)
+    edited = old if edit == "enum-value-removed" else new
+    descriptor = json.loads((edited / "datapackage.json").read_text())
+    change(descriptor["resources"][0]["schema"])
+    if edit == "required-field-added":  # the data gets the column too
+        things = (new / "data" / "things.csv").read_text().splitlines()
+        rows = [things[0] + ",extra", *(line + ",x" for line in things[1:])]
+        (new / "data" / "things.csv").write_text("\n".join(rows) + "\n")
+    (edited / "datapackage.json").write_text(json.dumps(descriptor))
+    things = expo_data.diff(old, new).resources[0]
+    assert {(c.change, c.field, c.breaking) for c in things.schema} == expected
+    assert things.breaking == any(b for *_, b in expected)
+    assert not things.added and not things.removed and not things.changed
