@@ -49,9 +49,10 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
 
 
 def copy_package(target: Path) -> Path:
-    """Copy the repository's data package (descriptor, data/, schemas/) to `target`."""
+    """Copy the repository's data package (descriptor, CHANGELOG, data/, schemas/) to `target`."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "datapackage.json", target / "datapackage.json")
+    shutil.copy2(ROOT / "CHANGELOG.md", target / "CHANGELOG.md")
     for folder in ("data", "schemas"):
         shutil.copytree(ROOT / folder, target / folder)
     return target

@@ -211,7 +211,13 @@ def test_two_builds_are_byte_identical(synthetic: Path, tmp_path: Path) -> None:
     assert "things.parquet" in result.stdout
     second = tmp_path / "b"
     names = {p.name for p in first.iterdir()}
-    assert names == PARQUETS | {"datapackage.json", "manifest.json", "SHA256SUMS"}
+    assert names == PARQUETS | {
+        "datapackage.json",
+        "manifest.json",
+        "SHA256SUMS",
+        "README.md",
+        "zenodo.json",
+    }
     assert names == {p.name for p in second.iterdir()}
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
@@ -226,7 +232,13 @@ def test_release_describes_itself(synthetic: Path, tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     assert (manifest["name"], manifest["version"]) == ("synthetic", "2.0.0-rc.1")
     rows = {f["name"]: f.get("rows") for f in manifest["files"]}
-    assert rows == {"datapackage.json": None, "notes.parquet": 5, "things.parquet": 4}
+    assert rows == {
+        "datapackage.json": None,
+        "notes.parquet": 5,
+        "things.parquet": 4,
+        "README.md": None,  # the Hugging Face card
+        "zenodo.json": None,
+    }
     for f in manifest["files"]:
         assert f["bytes"] == (out / f["name"]).stat().st_size
     descriptor = json.loads((out / "datapackage.json").read_text())
@@ -429,7 +441,12 @@ def test_download_cli_copies_a_verified_release(server, cache: Path, tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     assert f"Verified release files in {tmp_path / 'copy'}" in result.stdout
-    assert cached(cache) == PARQUETS | {"datapackage.json", "manifest.json"}
+    assert cached(cache) == PARQUETS | {
+        "datapackage.json",
+        "manifest.json",
+        "README.md",
+        "zenodo.json",
+    }
     assert_sums_ok(tmp_path / "copy")
     published = server.root / "syn" / VERSION
     for name in ("SHA256SUMS", "manifest.json", *PARQUETS):

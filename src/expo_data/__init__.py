@@ -21,6 +21,11 @@ _LAZY = {
     "load_all": "read.tables",
     "validate": "validation.engine",
     "build_release": "release.build",
+    "diff": "release.diff",
+    "PackageDiff": "release.diff",
+    "ResourceDiff": "release.diff",
+    "CellChange": "release.diff",
+    "SchemaChange": "release.schemadiff",
     "download_release": "model.fetch",
     "connect": "sql",
     "query": "sql",
@@ -41,22 +46,27 @@ _LAZY = {
 }
 
 __all__ = [
+    "CellChange",
     "ChecksumMismatch",
     "DataError",
     "ExpoDataError",
     "Finding",
     "InvalidPackage",
     "OfflineError",
+    "PackageDiff",
     "PackageError",
     "ReleaseError",
     "Report",
+    "ResourceDiff",
     "ResourceNotFound",
     "SQLError",
+    "SchemaChange",
     "UnsafePathError",
     "__version__",
     "build_release",
     "build_site",
     "connect",
+    "diff",
     "download_release",
     "load",
     "load_all",
@@ -101,6 +111,8 @@ if TYPE_CHECKING:
     from .model.info import package, resource_names, schema
     from .read.tables import load, load_all, load_arrow
     from .release.build import build_release
+    from .release.diff import CellChange, PackageDiff, ResourceDiff, diff
+    from .release.schemadiff import SchemaChange
     from .sql import SQLError, connect, query
     from .validation.engine import validate
     from .validation.report import Finding, Report

@@ -26,6 +26,14 @@ def release_build(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a previous release in the output folder.")
     ] = False,
+    previous: Annotated[
+        str | None,
+        typer.Option(
+            "--previous",
+            help="The previous release (any form diff takes): write CHANGES.md and a change "
+            "summary in manifest.json.",
+        ),
+    ] = None,
     package: PackageOption = None,
     allow_remote: AllowRemote = False,
 ) -> None:
@@ -36,7 +44,9 @@ def release_build(
     if out is None:
         out = Path("release") / (version or open_package(package, trusted=allow_remote).version)
     try:
-        folder = build_release(package, out=out, version=version, trusted=allow_remote, force=force)
+        folder = build_release(
+            package, out=out, version=version, trusted=allow_remote, force=force, previous=previous
+        )
     except ReleaseError as exc:  # the library names its arguments, the CLI its flags
         fail(str(exc).replace("force=True", "--force"), exc.exit_code)
     typer.echo((folder / SUMS).read_text(encoding="ascii"), nl=False)

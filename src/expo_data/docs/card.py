@@ -96,17 +96,30 @@ def dataset_card(data: DocData) -> str:
         "",
         *_citation(data),
         "",
-        "## Version history",
-        "",
-        *table(
-            ("Version", "Created", "Contents"),
-            [(package.version, str(descriptor.get("created", ""))[:10], contents)],
-        ),
-        "",
-        "Each version is published as a checksummed Parquet release "
-        "(`expo-data release build`, `expo-data download`).",
+        *_version_history(data, contents),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _version_history(data: DocData, contents: str) -> list[str]:
+    """One row per version: from CHANGELOG.md beside the package, else the current version."""
+    from ..release.changelog import CHANGELOG, read_changelog
+
+    package, sections = data.package, read_changelog(data.package.basepath)
+    if sections is None:
+        rows = [(package.version, str(package.descriptor.get("created", ""))[:10], contents)]
+        note = ""
+    else:
+        rows = [(s.version, s.date, s.summary) for s in sections]
+        note = f" The changes of every version: `{CHANGELOG}`."
+    return [
+        "## Version history",
+        "",
+        *table(("Version", "Date", "Changes"), rows),
+        "",
+        "Each version is published as a checksummed Parquet release "
+        f"(`expo-data release build`, `expo-data download`).{note}",
+    ]
 
 
 def _source(data: DocData) -> list[str]:

@@ -30,8 +30,10 @@ from .manifest import (
 )
 from .transfer import Missing, Sink, Transient, disk_error, remove, replace_file
 
-#: where releases are published, as `<base>/<version>/<file>` (the GitHub release assets)
-DEFAULT_RELEASE_URL = "https://github.com/expo-data/expo-data/releases/download"
+#: where releases are published: the assets of the GitHub release tagged `v<version>`, i.e.
+#: `https://github.com/OWNER/REPO/releases/download/<tag>/<file>`. A location holding
+#: `{version}` names each release's folder itself; any other is laid out `<base>/<version>/<file>`.
+DEFAULT_RELEASE_URL = "https://github.com/expo-data/expo-data/releases/download/v{version}"
 URL_ENV, CACHE_ENV, OFFLINE_ENV = "EXPO_DATA_RELEASE_URL", "EXPO_DATA_CACHE", "EXPO_DATA_OFFLINE"
 #: tries per file for transient failures (5xx, timeouts, broken connections), and the
 #: first wait between them in seconds (doubling each time)
@@ -150,11 +152,11 @@ class _Release:
 
     def url(self, name: str) -> str:
         if self.is_http:
-            return f"{self.base}/{quote(self.version)}/{quote(name)}"
+            return f"{release_folder(self.base, quote(self.version))}/{quote(name)}"
         return str(self._local(name))
 
     def _local(self, name: str) -> Path:
-        return _folder(self.base) / self.version / name
+        return Path(release_folder(str(_folder(self.base)), self.version)) / name
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -300,6 +302,11 @@ class _Release:
             sink.close()
             if bar is not None:
                 bar.close()
+
+
+def release_folder(base: str, version: str) -> str:
+    """The folder of release `version` at `base`: `{version}` filled in, else `<base>/<version>`."""
+    return base.replace("{version}", version) if "{version}" in base else f"{base}/{version}"
 
 
 def _verify(tmp: Path, entry: dict[str, Any], url: str) -> None:

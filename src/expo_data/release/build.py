@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from ..model.descriptor import Package, Resource
     from ..validation.report import Report
+    from .diff import PackageDiff
 
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 #: fixed writer options: with the same pyarrow, the same table always gives the same bytes
@@ -44,6 +45,7 @@ def build_release(
     version: str | None = None,
     trusted: bool = False,
     force: bool = False,
+    previous: str | Path | None = None,
 ) -> Path:
     """Build a Parquet release of a data package (None = the bundled one) in folder `out`.
 
@@ -53,14 +55,22 @@ def build_release(
     not validate (InvalidPackage) and a non-empty `out` unless `force` (which replaces only
     a previous release: a folder holding only the files its manifest.json lists). The release
     appears at `out` complete or not at all; builds into one `out` take turns (a lock file).
+    It also holds `zenodo.json` and a Hugging Face card `README.md`; with `previous` (any
+    form `diff` takes) a `CHANGES.md` and a change summary in the manifest.
     """
     out = Path(out).absolute()
     with target.locked(out):
-        return _build(path, out, version=version, trusted=trusted, force=force)
+        return _build(path, out, version=version, trusted=trusted, force=force, previous=previous)
 
 
 def _build(
-    path: str | Path | None, out: Path, *, version: str | None, trusted: bool, force: bool
+    path: str | Path | None,
+    out: Path,
+    *,
+    version: str | None,
+    trusted: bool,
+    force: bool,
+    previous: str | Path | None,
 ) -> Path:
     """build_release, holding the lock on `out`."""
     target.check(out, force=force)
@@ -77,9 +87,14 @@ def _build(
     package = replace(
         package, descriptor=MappingProxyType({**package.descriptor, "version": version})
     )
+    changes = None
+    if previous is not None:
+        from .diff import diff
+
+        changes = diff(previous, package, trusted=trusted)
     tmp = target.scratch(out)
     try:
-        _write_release(package, tmp)
+        _write_release(package, tmp, changes)
         target.publish(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -100,9 +115,10 @@ def _refusal(report: Report) -> str:
     )
 
 
-def _write_release(package: Package, folder: Path) -> None:
+def _write_release(package: Package, folder: Path, changes: PackageDiff | None = None) -> None:
     """Every file of the release, written into `folder`."""
     from ..read.tables import read_table
+    from .metadata import release_extras
 
     files, rows, resources = {}, {}, []
     for raw, resource in zip(package.descriptor["resources"], package.resources, strict=True):
@@ -113,11 +129,17 @@ def _write_release(package: Package, folder: Path) -> None:
         resources.append(_parquet_resource(raw, resource, folder / name, files[name]))
     descriptor = _release_descriptor(package, resources)
     files[DESCRIPTOR] = _write_json(folder / DESCRIPTOR, descriptor)
+    extras, summary = release_extras(package, rows, changes)
+    for name, text in extras.items():
+        (folder / name).write_bytes(text.encode("utf-8"))
+        files[name] = sha256(folder / name)
     entries = []
     for name, digest in sorted(files.items()):
         entry = {"name": name, "bytes": (folder / name).stat().st_size, "sha256": digest}
         entries.append(entry | ({"rows": rows[name]} if name in rows else {}))
     manifest = {"name": package.name, "version": package.version, "files": entries}
+    if summary is not None:
+        manifest["changes"] = summary
     files[MANIFEST] = _write_json(folder / MANIFEST, manifest)
     (folder / SUMS).write_bytes(sha256sums(files).encode("ascii"))
 

@@ -1,4 +1,4 @@
-"""Validation findings as data, and pure renderers: text, JSON, GitHub annotations."""
+"""Validation findings as data, and pure renderers: text, JSON, GitHub annotations, Markdown."""
 
 from __future__ import annotations
 
@@ -71,10 +71,15 @@ def _escape(text: str, *, property: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if property else text
 
 
-def render_github(report: Report) -> str:
-    """GitHub Actions workflow commands: one `::error` annotation per finding."""
+#: GitHub shows at most 10 error annotations per step; the rest go to the job summary
+GITHUB_LIMIT = 10
+
+
+def render_github(report: Report, limit: int = GITHUB_LIMIT) -> str:
+    """GitHub Actions workflow commands: an `::error` annotation for each of the first
+    `limit` findings, then a notice pointing to the full list (`render_markdown`)."""
     lines = []
-    for f in report.findings:
+    for f in report.findings[:limit]:
         props = [f"file={_escape(f.path or report.package, property=True)}"]
         if f.row is not None:
             props.append(f"line={f.row}")
@@ -82,6 +87,12 @@ def render_github(report: Report) -> str:
         where = f"{f.resource}.{f.field}" if f.field else f.resource
         lines.append(
             f"::error {','.join(props)}::{_escape(f'{where}: {f.message}' if where else f.message)}"
+        )
+    hidden = len(report.findings) - limit
+    if hidden > 0:
+        lines.append(
+            f"::notice title=more findings::{hidden} more finding(s) not annotated (GitHub "
+            "shows 10 per step); the job summary lists all of them"
         )
     lines.append(
         render_text(Report(report.package))
@@ -91,4 +102,28 @@ def render_github(report: Report) -> str:
     return "\n".join(lines)
 
 
-RENDERERS = {"text": render_text, "json": render_json, "github": render_github}
+def render_markdown(report: Report) -> str:
+    """The whole report as Markdown (for a GitHub job summary): a verdict, then a table."""
+    count = len(report.findings)
+    if report.valid:
+        return f"### Validation: `{report.package}` is valid\n"
+    lines = [
+        f"### Validation: `{report.package}` is invalid ({count} finding{'s' if count != 1 else ''})",
+        "",
+        "| Where | Code | Message |",
+        "|---|---|---|",
+    ]
+    for f in report.findings:
+        cells = (_where(f), f"`{f.code}`", f.message)
+        lines.append(
+            "| " + " | ".join(" ".join(c.split()).replace("|", "\\|") for c in cells) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "markdown": render_markdown,
+}
