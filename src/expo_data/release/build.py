@@ -64,7 +64,7 @@ def build_release(
     package = open_package(path, trusted=trusted)
     version = version or package.version
     if not version:
-        raise ReleaseError(f"{package.path} has no version; pass one (--version)")
+        raise ReleaseError(f'{package.path} has no version; pass version="V"')
     check_name(version, "release version")
     package = replace(
         package, descriptor=MappingProxyType({**package.descriptor, "version": version})
@@ -85,7 +85,7 @@ def _check_target(out: Path, *, force: bool) -> None:
         raise ReleaseError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()):
         if not force:
-            raise ReleaseError(f"{out} is not empty; pass force=True (--force) to replace it")
+            raise ReleaseError(f"{out} is not empty; pass force=True to replace it")
         if not (out / MANIFEST).is_file():
             raise ReleaseError(
                 f"{out} is not empty and holds no release ({MANIFEST}); refusing to replace it"
