@@ -26,6 +26,8 @@ _LAZY = {
     "query": "sql",
     "SQLError": "sql",
     "write_docs": "docs.write",
+    "infer_package": "author.infer",
+    "init_package": "author.infer",
     "Report": "validation.report",
     "Finding": "validation.report",
     "ExpoDataError": "errors",
@@ -56,6 +58,8 @@ __all__ = [
     "build_release",
     "connect",
     "download_release",
+    "infer_package",
+    "init_package",
     "load",
     "load_all",
     "load_arrow",
@@ -82,6 +86,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .author.infer import infer_package, init_package
     from .docs.write import write_docs
     from .errors import (
         ChecksumMismatch,

@@ -1,6 +1,10 @@
 """The `expo-data` command line: thin commands over the library, one module per group."""
 
-from . import browse, check, docs, releases, sql  # each registers its commands on `app`
+# each module registers its commands on `app`, in this order in `--help`
+from . import browse, check
+
+# isort: split
+from . import author, docs, releases, sql
 from .app import app, main
 
-__all__ = ["app", "browse", "check", "docs", "main", "releases", "sql"]
+__all__ = ["app", "author", "browse", "check", "docs", "main", "releases", "sql"]
