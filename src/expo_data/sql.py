@@ -47,6 +47,8 @@ def connect(
     Column types follow the Arrow types of `typemap`; enum-constrained strings become DuckDB
     ENUMs in schema order, required fields NOT NULL. Keys are not enforced: run `validate`.
     Table and column comments hold the resource and field titles (see `duckdb_columns()`).
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
     """
     duckdb = _duckdb()
     package = locate(path, release=release, trusted=trusted)
@@ -63,7 +65,11 @@ def query(
     release: str | None = None,
     trusted: bool = False,
 ) -> tuple[list[str], list[tuple]]:
-    """Run `sql` on a fresh `connect(path, release=…)`; (column names, rows) of its last result."""
+    """Run `sql` on a fresh `connect(path, release=…)`; (column names, rows) of its last result.
+
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
+    """
     duckdb = _duckdb()
     with connect(path, release=release, trusted=trusted) as con:
         try:

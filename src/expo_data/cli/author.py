@@ -25,7 +25,7 @@ def init(
         bool, typer.Option("--force", help="Replace an existing datapackage.json.")
     ] = False,
 ) -> None:
-    """Write a datapackage.json for a folder of CSV files, with schemas inferred from the data.
+    """Write a datapackage.json inferred from a folder of CSV files.
 
     One resource per CSV; types, required fields, primary and foreign keys, categories and
     missing values are inferred from every row, and printed. Edit the result, then validate.

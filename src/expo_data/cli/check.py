@@ -64,7 +64,7 @@ def validate(
     ] = 1000,
     allow_remote: AllowRemote = False,
 ) -> None:
-    """Validate a data package: exit 0 when valid, 1 when invalid, 2 when unreadable.
+    """Validate a package: exit 0 valid, 1 invalid, 2 unreadable.
 
     Checks what frictionless checks (descriptor, header, types, constraints, keys) plus
     the rules the package declares; on a terminal, long runs show a progress bar.

@@ -26,7 +26,7 @@ def docs(
     package: PackageOption = None,
     allow_remote: AllowRemote = False,
 ) -> None:
-    """Generate the data dictionary, dataset card and coverage chart from the package."""
+    """Generate the data dictionary, dataset card and coverage chart."""
     from ..docs.write import write_docs
 
     changed = write_docs(out, package_or_default(package), check=check, trusted=allow_remote)

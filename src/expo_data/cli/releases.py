@@ -45,7 +45,7 @@ def release_build(
     package: PackageOption = None,
     allow_remote: AllowRemote = False,
 ) -> None:
-    """Build a release: Parquet files, datapackage.json, manifest.json and SHA256SUMS."""
+    """Build a release: Parquet files, descriptor, manifest, SHA256SUMS."""
     from ..model.descriptor import open_package
     from ..release.build import SUMS, build_release
 
@@ -88,7 +88,7 @@ def download(
         bool, typer.Option("--offline", help="Use the cache only (also $EXPO_DATA_OFFLINE=1).")
     ] = False,
 ) -> None:
-    """Download a release into the cache, checking every file against its sha256."""
+    """Download a release into the cache, checking every file's sha256."""
     from ..model.fetch import download_release
 
     folder = download_release(version, to=to, url=url, offline=offline or None, progressbar=True)

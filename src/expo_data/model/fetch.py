@@ -17,6 +17,7 @@ from urllib.request import url2pathname
 
 from ..errors import ChecksumMismatch, OfflineError, ReleaseError
 from .manifest import MANIFEST, SUMS, check_name, parse_manifest, sha256, sha256sums
+from .names import did_you_mean
 
 if TYPE_CHECKING:
     pass
@@ -131,9 +132,11 @@ class _Release:
                 if self.offline:
                     raise OfflineError(f"{exc}; the damaged file was deleted") from None
         if self.offline:
+            hint = did_you_mean(self.version, _cached(self.cache.parent))
             raise OfflineError(
-                f"offline: release {self.version} is not in the cache ({self.cache}); run "
-                f"`expo-data download --version {self.version}` while online"
+                f"offline: release {self.version} is not in the cache ({self.cache}); "
+                + (f"{hint} Or run" if hint else "run")
+                + f" `expo-data download --version {self.version}` while online"
             )
         where = self.url(MANIFEST)
         self._transfer(MANIFEST, path, lambda tmp: parse_manifest(tmp, self.version, where))
@@ -267,6 +270,14 @@ def _bundled_version() -> str:
     if not version:
         raise ReleaseError("the bundled package has no version; pass a release version")
     return version
+
+
+def _cached(folder: Path) -> list[str]:
+    """The versions held in a cache folder."""
+    try:
+        return sorted(p.name for p in folder.iterdir() if (p / MANIFEST).is_file())
+    except OSError:
+        return []
 
 
 def _cache_root() -> Path:

@@ -53,6 +53,8 @@ def build_release(
     Two builds of the same package give byte-identical files. Refuses a package that does
     not validate (InvalidPackage) and a non-empty `out` unless `force` (which replaces only
     a previous release). The release appears at `out` complete or not at all.
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
     """
     out = Path(out).absolute()
     _check_target(out, force=force)
