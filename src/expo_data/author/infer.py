@@ -10,7 +10,7 @@ a package `init_package` writes validates. The rules, in order of use:
 - **required**: where no cell is missing.
 - **primary key**: one unique, never-empty string, integer or date column (an `id`-like name
   first: `id`, then `…_id`, `…code`, `…key`), else the first unique pair of such columns.
-- **categories** (v2): a string column, not a key, with at most 10 distinct values and at
+- **categories** (v2): a string column, not a key, with 2 to 10 distinct values and at
   least 3 rows per distinct value.
 - **foreign keys**: a column whose values all occur in another resource's one-column
   primary key, of the same type, when its name mentions that resource or key, or (strings)
@@ -226,7 +226,7 @@ def _categories(table: _Table, column: _Column) -> list[str] | None:
     if column.type != "string" or column.name in table.primary_key:
         return None
     values = set(column.present(set(table.missing)))
-    if not values or len(values) > MAX_CATEGORIES:
+    if not 2 <= len(values) <= MAX_CATEGORIES:
         return None
     if table.rows < ROWS_PER_CATEGORY * len(values):
         return None
