@@ -16,8 +16,9 @@ class ValidationProgress:
     the report that follows stands alone. `console` is a rich Console (stderr by default).
     """
 
-    def __init__(self, console: Any = None, delay: float = DELAY) -> None:
-        self._console, self._delay, self._started = console, delay, time.monotonic()
+    def __init__(self, console: Any = None, delay: float | None = None) -> None:
+        self._console, self._started = console, time.monotonic()
+        self._delay = DELAY if delay is None else delay
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
         self._pending: dict[str, tuple[int, int | None, str]] = {}
