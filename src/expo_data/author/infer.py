@@ -353,6 +353,6 @@ def summarize(descriptor: dict[str, Any]) -> str:
             )
             for f in schema["fields"]
         ]
-        table = render_table(("field", "type", "", ""), rows).splitlines()[2:]
+        table = render_table(("", "", "", ""), rows).splitlines()[2:]
         blocks.append("\n".join([*head, *(f"  {line}" for line in table)]))
     return "\n\n".join(blocks)

@@ -23,7 +23,7 @@ def list_(package: PackageOption = None, allow_remote: AllowRemote = False) -> N
     from ..model.descriptor import open_package
 
     pkg = open_package(package_or_default(package), trusted=allow_remote)
-    table = render_table(("resource", "title"), [(r.name, r.title) for r in pkg.resources])
+    table = render_table(("", ""), [(r.name, r.title) for r in pkg.resources])
     typer.echo("\n".join(table.splitlines()[2:]))  # no header: one resource a line
 
 

@@ -41,5 +41,5 @@ def describe_resource(name: str, path: str | Path | None = None, *, trusted: boo
         rows.append((f.name, f.type, f.title))
         if constraints:
             rows.append(("", "", f"constraints: {constraints}"))
-    lines += render_table(("field", "type", "title"), rows).splitlines()[2:]  # by display width
+    lines += render_table(("", "", ""), rows).splitlines()[2:]  # aligned by display width
     return "\n".join(line for line in lines if line is not None)
