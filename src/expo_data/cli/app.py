@@ -14,10 +14,7 @@ from .. import __version__
 from ..errors import ExpoDataError
 from ..model.names import unknown
 
-HELP = "Validate, explore, document and release Frictionless Data Packages."
-
 app = typer.Typer(
-    help=HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

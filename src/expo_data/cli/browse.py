@@ -35,7 +35,7 @@ def describe(
     package: PackageOption = None,
     allow_remote: AllowRemote = False,
 ) -> None:
-    """Show a resource's fields, types, constraints, keys and row count."""
+    """Show a resource's fields, types, constraints, keys, row count."""
     from ..docs.describe import describe_resource
 
     typer.echo(describe_resource(resource, package_or_default(package), trusted=allow_remote))
