@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -12,6 +11,8 @@ def close_matches(name: str, names: Iterable[str], n: int = 3) -> list[str]:
     folded = {candidate.casefold(): candidate for candidate in names}
     if name.casefold() in folded:
         return [folded[name.casefold()]]
+    import difflib  # only when a name is missing
+
     prefixed = [c for c in folded if name and c.startswith(name.casefold())]
     matches = prefixed or difflib.get_close_matches(name.casefold(), list(folded), n=n, cutoff=0.6)
     return [folded[m] for m in matches[:n]]
