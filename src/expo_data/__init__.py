@@ -32,6 +32,8 @@ _LAZY = {
     "SQLError": "sql",
     "write_docs": "docs.write",
     "build_site": "docs.site.build",
+    "infer_package": "author.infer",
+    "init_package": "author.infer",
     "Report": "validation.report",
     "Finding": "validation.report",
     "ExpoDataError": "errors",
@@ -68,6 +70,8 @@ __all__ = [
     "connect",
     "diff",
     "download_release",
+    "infer_package",
+    "init_package",
     "load",
     "load_all",
     "load_arrow",
@@ -94,6 +98,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .author.infer import infer_package, init_package
     from .docs.site.build import build_site
     from .docs.write import write_docs
     from .errors import (

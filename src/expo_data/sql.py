@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import unicodedata
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .display import FORMATS, render_csv, render_json, render_table
 from .errors import ExpoDataError
 from .model.locate import locate
 from .read.tables import read_table
@@ -25,6 +19,8 @@ if TYPE_CHECKING:
 
 EXTRA = "pip install 'expo-data[sql]'"
 _SCRATCH = "_expo_data_arrow"
+#: the result renderers (`display`), by format name, for `expo-data sql --format`
+__all__ = ["FORMATS", "SQLError", "connect", "query", "render_csv", "render_json", "render_table"]
 
 
 class SQLError(ExpoDataError, ValueError):
@@ -70,6 +66,8 @@ def connect(
     written (`read_csv`, `COPY … TO`, `ATTACH`, `EXPORT`), no extension installed or
     loaded, no network, and the settings are locked. `sandbox=False` leaves DuckDB's
     defaults, with the access of the user running it (only for queries you trust).
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
     """
     duckdb = _duckdb()
     package = locate(path, release=release, trusted=trusted)
@@ -90,7 +88,11 @@ def query(
     trusted: bool = False,
     sandbox: bool = True,
 ) -> tuple[list[str], list[tuple]]:
-    """Run `sql` on a fresh `connect(path, release=…)`; (column names, rows) of its last result."""
+    """Run `sql` on a fresh `connect(path, release=…)`; (column names, rows) of its last result.
+
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
+    """
     duckdb = _duckdb()
     with connect(path, release=release, trusted=trusted, sandbox=sandbox) as con:
         try:
@@ -148,81 +150,3 @@ def _name(identifier: str) -> str:
 
 def _literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
-
-
-# --- rendering results: pure functions of (columns, rows) ---------------------------------
-
-
-def _text(value: Any) -> str:
-    """A value as plain text: booleans as the Table Schema writes them, NULL as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, default=_json_default)
-    return str(value)
-
-
-def _width(text: str) -> int:
-    """Columns `text` takes in a terminal: East Asian wide and fullwidth characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def render_table(columns: Sequence[str], rows: Sequence[tuple]) -> str:
-    """Aligned plain text: a header, a rule, one line per row; numbers right-aligned."""
-    if not columns:
-        return ""
-    cells = [[_text(v) for v in row] for row in rows]
-    widths = [max([_width(c), *(_width(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    numeric = [
-        bool(rows)
-        and all(
-            isinstance(r[i], int | float | Decimal) and not isinstance(r[i], bool)
-            for r in rows
-            if r[i] is not None
-        )
-        for i in range(len(columns))
-    ]
-
-    def line(values: Sequence[str]) -> str:
-        padded = []
-        for value, width, right in zip(values, widths, numeric, strict=True):
-            pad = " " * (width - _width(value))
-            padded.append(pad + value if right else value + pad)
-        return "  ".join(padded).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(columns), rule, *(line(r) for r in cells)])
-
-
-def render_csv(columns: Sequence[str], rows: Sequence[tuple]) -> str:
-    """CSV with a header row (LF line endings, NULL as an empty cell)."""
-    if not columns:
-        return ""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([_text(v) for v in row] for row in rows)
-    return out.getvalue().removesuffix("\n")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, date | datetime | time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return str(value)
-
-
-def render_json(columns: Sequence[str], rows: Sequence[tuple]) -> str:
-    """A JSON array with one object per row (UTF-8, Chinese kept as is)."""
-    records = [dict(zip(columns, row, strict=True)) for row in rows]
-    return json.dumps(records, ensure_ascii=False, indent=2, default=_json_default)
-
-
-FORMATS: dict[str, Callable[[Sequence[str], Sequence[tuple]], str]] = {
-    "table": render_table,
-    "csv": render_csv,
-    "json": render_json,
-}

@@ -2,36 +2,127 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from .. import __version__
 from ..errors import ExpoDataError
+from ..model.names import unknown
 
 app = typer.Typer(
-    help="Validate, load and release the CHTF 2023 Smart City Expo data package.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: flags render as flags, never `<bool>`
+    suggest_commands=True,  # "No such command 'lst'. Did you mean 'list'?"
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 PackageOption = Annotated[
     Path | None,
     typer.Option(
-        "--package", "-p", help="datapackage.json or its folder (default: the bundled package)."
+        "--package",
+        "-p",
+        metavar="PATH",
+        help="datapackage.json or its folder (default: ./datapackage.json if there is one, "
+        "else the bundled package).",
     ),
 ]
 AllowRemote = Annotated[
     bool,
-    typer.Option("--allow-remote", help="Trust paths outside the package folder and remote URLs."),
+    typer.Option(
+        "--allow-remote", help="Trust resource paths outside the package folder and remote URLs."
+    ),
 ]
 
 
+def examples(*lines: str) -> str:
+    """A command's epilog: its examples, kept on their own lines by click (`\\b`)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def choice(kind: str, choices: Sequence[str]) -> Callable[[str], str]:
+    """A parser for one of `choices`, any case, suggesting the closest on a typo."""
+
+    def parse(value: str) -> str:
+        found = [c for c in choices if c.casefold() == str(value).casefold()]
+        if found:
+            return found[0]
+        fail(unknown(kind, str(value), choices), 2)  # one line, like every other error
+
+    return parse
+
+
+def choice_option(*decls: str, kind: str, choices: Sequence[str], help: str, **kwargs: Any) -> Any:
+    """A typer Option taking one of `choices` (case-insensitive, with suggestions)."""
+    return typer.Option(
+        *decls, parser=choice(kind, choices), metavar="|".join(choices), help=help, **kwargs
+    )
+
+
+def package_or_default(package: Path | None, *, say: bool = True) -> Path | None:
+    """The package a command works on: `-p`, else ./datapackage.json, else the bundled one.
+
+    With `say` (text output) and stderr a terminal, one line on stderr says which it used
+    when no `-p` was given; scripts that capture stderr get only errors there.
+    """
+    if package is not None:
+        return package
+    from ..model.locate import local_descriptor
+
+    local = local_descriptor()
+    if say and sys.stderr.isatty():
+        typer.echo(f"Using ./{local.name}" if local else f"Using {_bundled()}", err=True)
+    return local
+
+
+def _bundled() -> str:
+    """`the bundled package (TITLE, version V)`."""
+    from ..model.descriptor import read_descriptor
+
+    try:
+        _, descriptor = read_descriptor(None)
+    except ExpoDataError:
+        return "the bundled package"
+    about = ", ".join(
+        part
+        for part in (
+            str(descriptor.get("title") or descriptor.get("name") or ""),
+            f"version {descriptor['version']}" if descriptor.get("version") else "",
+        )
+        if part
+    )
+    return f"the bundled package ({about})" if about else "the bundled package"
+
+
+#: the library's words for an argument → the CLI's flag
+_FLAGS = {
+    r"trusted=True": "--allow-remote",
+    r"force=True": "--force",
+    r"\(sha256=\)": "(--manifest-sha256)",
+    r"offline=True": "--offline",
+    r'version="V"': "--version V",
+    r"\(limit_errors\)": "(--limit-errors)",
+    r"pass its package folder, e\.g\. (\S+)": r"pass -p \1",
+    r"to make (\S+) a package, use init_package": r"to make \1 a package, run `expo-data init \1`",
+}
+_ARGUMENTS = [(re.compile(pattern), flag) for pattern, flag in _FLAGS.items()]
+
+
+def cli_words(text: str) -> str:
+    """A library message as the CLI says it: flags for the arguments it names."""
+    for pattern, flag in _ARGUMENTS:
+        text = pattern.sub(flag, text)
+    return text
+
+
 def _say_error(message: object) -> None:
-    typer.echo(f"Error: {' '.join(str(message).split())}", err=True)
+    typer.echo(f"Error: {' '.join(cli_words(str(message)).split())}", err=True)
 
 
 def fail(message: object, code: int = 1) -> NoReturn:
@@ -46,7 +137,13 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(
+    epilog=examples(
+        "expo-data validate                 # the package here, or the bundled one",
+        "expo-data show winners -n 5        # the first rows of a resource",
+        "expo-data init my-data/            # start a package from a folder of CSVs",
+    )
+)
 def _root(
     version: Annotated[
         bool,
@@ -55,7 +152,11 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    """Validate, load and release the CHTF 2023 Smart City Expo data package."""
+    """Validate, explore, document and release Frictionless Data Packages.
+
+    Every command works on ./datapackage.json when the current folder has one, else on the
+    bundled CHTF 2023 Smart City Expo package; -p/--package names another one.
+    """
 
 
 def main() -> None:

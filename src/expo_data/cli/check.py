@@ -2,37 +2,98 @@
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, app, fail
+from .app import (
+    AllowRemote,
+    PackageOption,
+    app,
+    choice_option,
+    cli_words,
+    examples,
+    fail,
+    package_or_default,
+)
+
+REPORT_FORMATS = ("text", "json", "github", "markdown")
+ENGINE_NAMES = ("fast", "frictionless")
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "expo-data validate                        # ./datapackage.json, else the bundled one",
+        "expo-data validate -p path/to/package --format json",
+        "expo-data validate --engine frictionless  # the reference engine (slower)",
+    )
+)
 def validate(
     path: Annotated[
-        Path | None, typer.Argument(help="datapackage.json or its folder (default: bundled).")
+        Path | None,
+        typer.Argument(
+            metavar="PATH", help="datapackage.json or its folder (the same as -p PATH)."
+        ),
     ] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="text, json or github.")] = "text",
+    package: PackageOption = None,
+    format: Annotated[
+        str,
+        choice_option(
+            "--format",
+            "-f",
+            kind="format",
+            choices=REPORT_FORMATS,
+            help="text (findings, a summary table, the verdict), json, github (annotations) "
+            "or markdown (a job summary).",
+        ),
+    ] = "text",
     engine: Annotated[
-        str, typer.Option(help="fast (pyarrow, the default) or frictionless (the reference).")
+        str,
+        choice_option(
+            "--engine",
+            kind="engine",
+            choices=ENGINE_NAMES,
+            help="fast (pyarrow, the default) or frictionless (the reference).",
+        ),
     ] = "fast",
     limit_errors: Annotated[
-        int, typer.Option("--limit-errors", min=1, help="Stop after N findings.")
+        int,
+        typer.Option("--limit-errors", metavar="N", min=1, help="Stop after N findings."),
     ] = 1000,
     allow_remote: AllowRemote = False,
 ) -> None:
-    """Validate a data package: exit 0 when valid, 1 when invalid, 2 when unreadable."""
-    from ..validation.engine import ENGINES
+    """Validate a package: exit 0 valid, 1 invalid, 2 unreadable.
+
+    Checks what frictionless checks (descriptor, header, types, constraints, keys) plus
+    the rules the package declares; on a terminal, long runs show a progress bar.
+    """
     from ..validation.engine import validate as run
     from ..validation.report import RENDERERS
 
-    if format not in RENDERERS:
-        fail(f"unknown format {format!r}; choose one of {', '.join(RENDERERS)}", 2)
-    if engine not in ENGINES:
-        fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}", 2)
-    report = run(path, engine=engine, limit_errors=limit_errors, trusted=allow_remote)
-    typer.echo(RENDERERS[format](report))
+    if path is not None and package is not None:
+        fail("pass the package as PATH or as -p/--package, not both", 2)
+    target = package_or_default(path if path is not None else package, say=format == "text")
+    progress = None
+    if format == "text" and sys.stderr.isatty():
+        from .progress import ValidationProgress
+
+        progress = ValidationProgress()
+    try:
+        report = run(
+            target,
+            engine=engine,
+            limit_errors=limit_errors,
+            trusted=allow_remote,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    findings = tuple(replace(f, message=cli_words(f.message)) for f in report.findings)
+    report = replace(report, findings=findings)
+    rendered = RENDERERS[format](report)
+    typer.echo(cli_words(rendered) if format == "text" else rendered)
     raise typer.Exit(0 if report.valid else 1)

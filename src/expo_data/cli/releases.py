@@ -7,21 +7,37 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ReleaseError
-from .app import AllowRemote, PackageOption, app, fail
+from .app import AllowRemote, PackageOption, app, examples, package_or_default
 
-release_app = typer.Typer(help="Build Parquet releases of the data package.", no_args_is_help=True)
+release_app = typer.Typer(
+    help="Build Parquet releases of the data package.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 app.add_typer(release_app, name="release")
 
 
-@release_app.command("build")
+@release_app.command(
+    "build",
+    epilog=examples(
+        "expo-data release build                       # into release/<version>",
+        "expo-data release build --out dist/2.0.0 --version 2.0.0",
+        "expo-data release build -p shop/ --force      # replace a previous build",
+    ),
+)
 def release_build(
     version: Annotated[
         str | None,
-        typer.Option("--version", help="Release version (default: the package's version)."),
+        typer.Option(
+            "--version", metavar="V", help="Release version (default: the package's version)."
+        ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output folder (default: release/VERSION).")
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="FOLDER", help="Output folder (default: release/VERSION)."
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace a previous release in the output folder.")
@@ -37,35 +53,43 @@ def release_build(
     package: PackageOption = None,
     allow_remote: AllowRemote = False,
 ) -> None:
-    """Build a release: Parquet files, datapackage.json, manifest.json and SHA256SUMS."""
+    """Build a release: Parquet files, descriptor, manifest, SHA256SUMS."""
     from ..model.descriptor import open_package
     from ..release.build import SUMS, build_release
 
+    package = package_or_default(package)
     if out is None:
         out = Path("release") / (version or open_package(package, trusted=allow_remote).version)
-    try:
-        folder = build_release(
-            package, out=out, version=version, trusted=allow_remote, force=force, previous=previous
-        )
-    except ReleaseError as exc:  # the library names its arguments, the CLI its flags
-        fail(str(exc).replace("force=True", "--force"), exc.exit_code)
+    folder = build_release(
+        package, out=out, version=version, trusted=allow_remote, force=force, previous=previous
+    )
     typer.echo((folder / SUMS).read_text(encoding="ascii"), nl=False)
     typer.echo(f"Built release in {folder}")
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "expo-data download --version 1.0.0",
+        "expo-data download --version 1.0.0 --to parquet/",
+        "expo-data download --version 1.0.0 --offline   # from the cache only",
+    )
+)
 def download(
     version: Annotated[
         str | None,
-        typer.Option("--version", help="Release version (default: the bundled package's)."),
+        typer.Option(
+            "--version", metavar="V", help="Release version (default: the bundled package's)."
+        ),
     ] = None,
     to: Annotated[
-        Path | None, typer.Option("--to", help="Also copy the verified files to this folder.")
+        Path | None,
+        typer.Option("--to", metavar="FOLDER", help="Also copy the verified files to this folder."),
     ] = None,
     url: Annotated[
         str | None,
         typer.Option(
             "--url",
+            metavar="URL",
             help="Release location: http(s)://, file:// or a folder "
             "(default: $EXPO_DATA_RELEASE_URL, else the project's).",
         ),
@@ -81,18 +105,10 @@ def download(
         ),
     ] = None,
 ) -> None:
-    """Download a release into the cache, checking every file against its sha256."""
+    """Download a release into the cache, checking every file's sha256."""
     from ..model.fetch import download_release
 
-    try:
-        folder = download_release(
-            version,
-            to=to,
-            url=url,
-            offline=offline or None,
-            progressbar=True,
-            sha256=manifest_sha256,
-        )
-    except ReleaseError as exc:
-        fail(str(exc).replace("(sha256=)", "(--manifest-sha256)"), exc.exit_code)
+    folder = download_release(
+        version, to=to, url=url, offline=offline or None, progressbar=True, sha256=manifest_sha256
+    )
     typer.echo(f"Verified release files in {folder}")

@@ -6,18 +6,42 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, fail
+from .app import (
+    AllowRemote,
+    PackageOption,
+    app,
+    choice_option,
+    examples,
+    fail,
+    package_or_default,
+)
+
+SQL_FORMATS = ("table", "csv", "json")
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        'expo-data sql "SELECT award_id, count(*) AS n FROM winners GROUP BY award_id"',
+        'expo-data sql "SELECT * FROM awards" --format csv > awards.csv',
+        'expo-data sql "SELECT count(*) FROM winners" --release 1.0.0',
+    )
+)
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL (DuckDB dialect); each resource is a table.")],
+    query: Annotated[
+        str,
+        typer.Argument(metavar="QUERY", help="SQL (DuckDB dialect); each resource is a table."),
+    ],
     package: PackageOption = None,
     release: Annotated[
         str | None,
-        typer.Option("--release", "-r", help="Query Parquet release V (downloaded, verified)."),
+        typer.Option(
+            "--release", "-r", metavar="V", help="Query Parquet release V (downloaded, verified)."
+        ),
     ] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    format: Annotated[
+        str,
+        choice_option("--format", "-f", kind="format", choices=SQL_FORMATS, help="Output format."),
+    ] = "table",
     allow_remote: AllowRemote = False,
     allow_files: Annotated[
         bool,
@@ -32,10 +56,10 @@ def sql(
     from ..sql import FORMATS
     from ..sql import query as run
 
-    if format not in FORMATS:
-        fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}", 2)
     if package is not None and release is not None:
         fail("pass --package or --release, not both", 2)
+    if release is None:
+        package = package_or_default(package, say=format == "table")
     try:
         columns, rows = run(
             query, package, release=release, trusted=allow_remote, sandbox=not allow_files

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from ..display import render_table
 from ..model.descriptor import open_package
 
 if TYPE_CHECKING:
@@ -32,13 +33,13 @@ def describe_resource(name: str, path: str | Path | None = None, *, trusted: boo
         )
     lines.append(f"missing values: {json.dumps(list(schema.missing_values), ensure_ascii=False)}")
     lines.append("")
-    width = max(len(f.name) for f in schema.fields)
-    type_width = max(len(f.type) for f in schema.fields)
+    rows: list[tuple[str, str, str]] = []
     for f in schema.fields:
         constraints = ", ".join(
             f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in f.constraints.items()
         )
-        lines.append(f"{f.name:<{width}}  {f.type:<{type_width}}  {f.title}".rstrip())
+        rows.append((f.name, f.type, f.title))
         if constraints:
-            lines.append(f"{'':<{width}}  {'':<{type_width}}  constraints: {constraints}")
+            rows.append(("", "", f"constraints: {constraints}"))
+    lines += render_table(("", "", ""), rows).splitlines()[2:]  # aligned by display width
     return "\n".join(line for line in lines if line is not None)

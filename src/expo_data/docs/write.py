@@ -26,6 +26,8 @@ def write_docs(
     """Write the generated docs into folder `out`; return the files that changed.
 
     With `check=True` nothing is written and the files returned are the stale ones.
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
     """
     out = Path(out)
     changed = []

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import PackageError, ResourceNotFound, UnsafePathError
 from .bundle import DESCRIPTOR, bundled_descriptor
+from .names import did_you_mean
 
 DEFAULT_MISSING_VALUES = ("",)
 #: file-name suffixes that name a compression, not a format
@@ -77,7 +78,9 @@ class Schema:
         for f in self.fields:
             if f.name == name:
                 return f
-        raise KeyError(name)
+        raise KeyError(
+            f"no field {name!r}; {did_you_mean(name, self.names) or 'has: ' + ', '.join(self.names)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,10 @@ class Package:
         for r in self.resources:
             if r.name == name:
                 return r
+        hint = did_you_mean(name, self.resource_names)
         raise ResourceNotFound(
-            f"no resource {name!r} in {self.path} (has: {', '.join(self.resource_names)})"
+            f"no resource {name!r} in {self.path}{'; ' + hint if hint else ''} "
+            f"(has: {', '.join(self.resource_names)})"
         )
 
 
@@ -144,7 +149,29 @@ def descriptor_path(path: str | Path | None = None) -> Path:
 def read_descriptor(path: str | Path | None = None) -> tuple[Path, dict]:
     """The descriptor's path and JSON object; PackageError if it cannot be read."""
     dpath = descriptor_path(path)
+    if dpath.suffix.lower() in _TABLE_SUFFIXES and dpath.is_file():
+        home = next((d for d in dpath.resolve().parents if (d / DESCRIPTOR).is_file()), None)
+        where = (
+            f"pass its package folder, e.g. {_relative(home)}"
+            if home
+            else f"to make {_relative(dpath.resolve().parent)} a package, use init_package"
+        )
+        raise PackageError(
+            f"{dpath} is a data file, not a package descriptor ({DESCRIPTOR}); {where}"
+        )
     return dpath, _read_json(dpath, "package descriptor")
+
+
+def _relative(folder: Path) -> str:
+    """`folder` relative to the working directory where it is inside it."""
+    try:
+        return str(folder.relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(folder)
+
+
+#: file-name suffixes of tables, which are never a descriptor
+_TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx", ".ods")
 
 
 def _read_json(path: Path, what: str) -> dict:
@@ -170,6 +197,10 @@ def is_remote(path: str) -> bool:
     return "://" in path or path.startswith("//")
 
 
+#: how to allow a refused path, in the library's words (the CLI says --allow-remote)
+_TRUST = "pass trusted=True to allow it"
+
+
 def resolve_path(basepath: Path, path: object, *, trusted: bool = False) -> Path | str:
     """Resolve a descriptor path; outside `trusted` mode only files inside `basepath` pass.
 
@@ -182,17 +213,19 @@ def resolve_path(basepath: Path, path: object, *, trusted: bool = False) -> Path
     if is_remote(path):
         if trusted:
             return path
-        raise UnsafePathError(
-            f"path {path!r} is remote; pass trusted=True (--allow-remote) to allow it"
-        )
+        raise UnsafePathError(f"path {path!r} is remote; pass trusted=True to allow it")
     pure = PurePosixPath(path.replace("\\", "/"))
     if not trusted:
         if pure.is_absolute() or Path(path).is_absolute() or (pure.parts and ":" in pure.parts[0]):
-            raise UnsafePathError(f"path {path!r} is absolute; resource paths must be relative")
+            raise UnsafePathError(
+                f"path {path!r} is absolute; resource paths must be relative ({_TRUST})"
+            )
         if ".." in pure.parts:
-            raise UnsafePathError(f"path {path!r} contains '..'; it may not leave the package")
+            raise UnsafePathError(
+                f"path {path!r} contains '..'; it may not leave the package ({_TRUST})"
+            )
         if any(part.startswith(".") for part in pure.parts):
-            raise UnsafePathError(f"path {path!r} is in a hidden folder or file")
+            raise UnsafePathError(f"path {path!r} is in a hidden folder or file ({_TRUST})")
     full = basepath / Path(*pure.parts) if not pure.is_absolute() else Path(path)
     if not trusted:
         try:
@@ -200,9 +233,11 @@ def resolve_path(basepath: Path, path: object, *, trusted: bool = False) -> Path
         except RuntimeError as exc:  # a symlink loop
             raise PackageError(f"path {path!r} cannot be resolved: {exc}") from None
         if not real.is_relative_to(root):
-            raise UnsafePathError(f"path {path!r} leads outside the package (to {real})")
+            raise UnsafePathError(f"path {path!r} leads outside the package (to {real}; {_TRUST})")
         if any(part.startswith(".") for part in real.relative_to(root).parts):
-            raise UnsafePathError(f"path {path!r} leads to a hidden folder or file (to {real})")
+            raise UnsafePathError(
+                f"path {path!r} leads to a hidden folder or file (to {real}; {_TRUST})"
+            )
         if real.exists() and not real.is_file():  # a FIFO or device would hang or never end
             raise UnsafePathError(f"path {path!r} is not a regular file")
     return full

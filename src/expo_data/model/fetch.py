@@ -28,6 +28,7 @@ from .manifest import (
     sha256,
     sha256sums,
 )
+from .names import did_you_mean
 from .transfer import Missing, Sink, Transient, disk_error, remove, replace_file
 
 #: where releases are published: the assets of the GitHub release tagged `v<version>`, i.e.
@@ -198,9 +199,11 @@ class _Release:
                     raise type(exc)(f"{exc}; the cached manifest was left in place") from None
                 remove(path)  # fetched again below, and checked again
         if self.offline:
+            hint = did_you_mean(self.version, _cached(self.cache.parent))
             raise OfflineError(
-                f"offline: release {self.version} is not in the cache ({self.cache}); run "
-                f"`expo-data download --version {self.version}` while online"
+                f"offline: release {self.version} is not in the cache ({self.cache}); "
+                + (f"{hint} Or run" if hint else "run")
+                + f" `expo-data download --version {self.version}` while online"
             )
         where = self.url(MANIFEST)
         self._transfer(MANIFEST, path, MANIFEST_LIMIT, lambda t: self._checked_manifest(t, where))
@@ -345,6 +348,14 @@ def _bundled(key: str) -> str:
     if not value:
         raise ReleaseError(f"the bundled package has no {key}; pass a release version")
     return value
+
+
+def _cached(folder: Path) -> list[str]:
+    """The versions held in a cache folder."""
+    try:
+        return sorted(p.name for p in folder.iterdir() if (p / MANIFEST).is_file())
+    except OSError:
+        return []
 
 
 def _cache_root() -> Path:

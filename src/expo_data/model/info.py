@@ -13,12 +13,20 @@ if TYPE_CHECKING:
 
 
 def resource_names(path: str | Path | None = None, *, trusted: bool = False) -> list[str]:
-    """Names of the package's resources, in descriptor order (None = the bundled package)."""
+    """Names of the package's resources, in descriptor order (None = the bundled package).
+
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
+    """
     return open_package(path, trusted=trusted).resource_names
 
 
 def package(path: str | Path | None = None, *, trusted: bool = False) -> frictionless.Package:
-    """The data package as a `frictionless.Package` (paths checked as in `load`)."""
+    """The data package as a `frictionless.Package` (paths checked as in `load`).
+
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
+    """
     import frictionless
 
     open_package(path, trusted=trusted)  # refuses unsafe paths before frictionless sees them
@@ -28,7 +36,11 @@ def package(path: str | Path | None = None, *, trusted: bool = False) -> frictio
 def schema(
     name: str, path: str | Path | None = None, *, trusted: bool = False
 ) -> frictionless.Schema:
-    """The Table Schema of resource `name` as a `frictionless.Schema`."""
+    """The Table Schema of resource `name` as a `frictionless.Schema`.
+
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
+    """
     import frictionless
 
     resource = open_package(path, trusted=trusted).resource(name)

@@ -75,6 +75,8 @@ def load(
     Only the schema's missingValues become <NA>: "NA", "null", "None" and "0755" stay as
     written. With `index=True` the primary key becomes the index. With `release="V"` the
     table comes from Parquet release V instead (see `download_release`), with the same dtypes.
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
     """
     package = locate(path, release=release, trusted=trusted)
     resource = package.resource(name)
@@ -85,6 +87,10 @@ def load(
 def load_all(
     path: str | Path | None = None, *, trusted: bool = False, release: str | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Every resource of the package as DataFrames, by resource name."""
+    """Every resource of the package as DataFrames, by resource name.
+
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
+    """
     package = locate(path, release=release, trusted=trusted)
     return {r.name: to_pandas(read_table(r, package)) for r in package.resources}

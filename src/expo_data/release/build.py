@@ -57,6 +57,8 @@ def build_release(
     appears at `out` complete or not at all; builds into one `out` take turns (a lock file).
     It also holds `zenodo.json` and a Hugging Face card `README.md`; with `previous` (any
     form `diff` takes) a `CHANGES.md` and a change summary in the manifest.
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
     """
     out = Path(out).absolute()
     with target.locked(out):
@@ -82,7 +84,7 @@ def _build(
     package = open_package(path, trusted=trusted)
     version = version or package.version
     if not version:
-        raise ReleaseError(f"{package.path} has no version; pass one (--version)")
+        raise ReleaseError(f'{package.path} has no version; pass version="V"')
     check_name(version, "release version")
     package = replace(
         package, descriptor=MappingProxyType({**package.descriptor, "version": version})

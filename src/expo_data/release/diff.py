@@ -163,6 +163,8 @@ def diff(
     Each side is a datapackage.json or its folder (CSV package or release folder), a
     release version (`release:1.0.0` or `1.0.0`, fetched from `url` into the verified cache),
     or a git revision of a package (`git:REV`, `git:REV:PATH`, `REV:PATH`; see README).
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
     """
     with ExitStack() as stack:
         kwargs = {"url": url, "offline": offline, "trusted": trusted, "repo": repo}

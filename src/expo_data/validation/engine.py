@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import PackageError, UnsafePathError
 from ..model.descriptor import Package, open_package, read_descriptor
+from ..model.names import unknown
 from .report import Finding, Report
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ def validate(
     engine: str = "fast",
     limit_errors: int = DEFAULT_LIMIT_ERRORS,
     trusted: bool = False,
+    progress: Callable[[str, int, int | None, str], None] | None = None,
 ) -> Report:
     """Validate a data package (None = the bundled one) and return a Report.
 
@@ -32,9 +35,15 @@ def validate(
     what frictionless-py (`engine="frictionless"`) reports, with the same codes, rows and
     fields. Raises PackageError only when the descriptor cannot be read at all; everything
     else is a finding.
+
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they are `unsafe-path` findings. `progress`, if
+    given, is called as `progress(resource, done, total, unit)` while tables are read
+    (unit "bytes" for the fast engine, "rows" for frictionless; total None when unknown).
+    The report's `stats["tables"]` holds each resource's rows and fields.
     """
     if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        raise ValueError(unknown("engine", engine, ENGINES))
     started = time.perf_counter()
     dpath, descriptor = read_descriptor(path)
     label = str(dpath)
@@ -45,15 +54,21 @@ def validate(
         finding = Finding(code, exc.resource, message=_strip_prefix(exc, dpath), path=dpath.name)
         return Report(label, (finding,))
     findings = _descriptor_findings(descriptor, package, trusted=trusted)
+    rows: dict[str, int] = {}
     if not findings:
         from .fast import findings as fast_pass
         from .reference import frictionless_findings
 
         if engine == "fast":
-            findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
-        else:
-            findings = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
-            findings += fast_pass(package, limit_errors=limit_errors, table=False)
+            findings = fast_pass(
+                package, limit_errors=limit_errors, trusted=trusted, progress=progress, rows=rows
+            )
+        else:  # the project's checks first: they count the rows frictionless then reports on
+            project = fast_pass(package, limit_errors=limit_errors, table=False, rows=rows)
+            findings = frictionless_findings(
+                package, limit_errors=limit_errors, trusted=trusted, progress=progress, rows=rows
+            )
+            findings += project
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     stats = {
@@ -61,6 +76,10 @@ def validate(
         "resources": len(package.resources),
         "seconds": round(time.perf_counter() - started, 3),
         "truncated": len(findings) > limit_errors,
+        "tables": {
+            r.name: {"rows": rows.get(r.name), "fields": len(r.schema.fields)}
+            for r in package.resources
+        },
     }
     return Report(label, tuple(findings[:limit_errors]), stats)
 

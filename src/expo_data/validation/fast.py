@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 DIALECT = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator"}
 #: bytes per record batch: memory stays bounded, and per-batch kernel calls stay few
 BLOCK = 1 << 22
+#: `progress(resource, done, total, unit)`: how far a pass is (bytes here; total None: unknown)
+Progress = Callable[[str, int, "int | None", str], None]
 
 
 def fast_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
@@ -45,11 +49,14 @@ def findings(
     trusted: bool = False,
     table: bool = True,
     project: bool = True,
+    progress: Progress | None = None,
+    rows: dict[str, int] | None = None,
 ) -> list[Finding]:
     """Table Schema findings (`table`) and the project's own checks (`project`), in one pass.
 
     A package whose CSV dialect the engine does not read (escape characters, no header…)
-    gets its Table Schema findings from frictionless instead.
+    gets its Table Schema findings from frictionless instead. `progress` is told the bytes
+    read of each resource as the pass goes; `rows` receives each resource's data rows.
     """
     out: list[Finding] = []
     if table and not supported(package):
@@ -59,7 +66,12 @@ def findings(
         table = False
     options = _Options(table, project, _sources(package) if project else None, limit_errors)
     referenced = _referenced(package)
-    scans = [_scan(r, package, options, referenced.get(r.name, set())) for r in package.resources]
+    scans = [
+        _scan(r, package, options, referenced.get(r.name, set()), progress)
+        for r in package.resources
+    ]
+    if rows is not None:
+        rows.update({s.resource.name: s.found.rows for s in scans if s.failure is None})
     byname = {s.resource.name: s for s in scans}
     for scan in scans if table else ():
         out += table_findings(scan, byname, limit_errors)
@@ -116,9 +128,12 @@ class _Scan:
 class _Tap(io.RawIOBase):
     """A file wrapper that shows every byte pyarrow reads to the byte checks and hashers."""
 
-    def __init__(self, stream: Any, byte_checks: checks.ByteChecks, hashers: dict) -> None:
+    def __init__(
+        self, stream: Any, byte_checks: checks.ByteChecks, hashers: dict, progress: Any = None
+    ) -> None:
         super().__init__()
         self._stream, self._checks, self._hashers, self.size = stream, byte_checks, hashers, 0
+        self._progress = progress  # called with the bytes read so far
 
     def readable(self) -> bool:
         return True
@@ -129,7 +144,16 @@ class _Tap(io.RawIOBase):
         self._checks.feed(data)
         for hasher in self._hashers.values():
             hasher.update(data)
+        if self._progress is not None:
+            self._progress(self.size)
         return data
+
+
+def _size(resource: Resource) -> int | None:
+    try:
+        return os.path.getsize(resource.location)
+    except OSError:
+        return None
 
 
 def _open(resource: Resource) -> Any:
@@ -141,9 +165,19 @@ def _open(resource: Resource) -> Any:
     return open(str(resource.location), "rb")
 
 
-def _scan(resource: Resource, package: Package, options: _Options, keys: set[str]) -> _Scan:
+def _scan(
+    resource: Resource,
+    package: Package,
+    options: _Options,
+    keys: set[str],
+    progress: Progress | None = None,
+) -> _Scan:
     """Read one resource once; `keys` are the fields whose typed values must be kept."""
     block = BLOCK
+    report = None
+    if progress is not None:
+        total = None if resource.is_remote else _size(resource)
+        report = lambda done: progress(resource.name, done, total, "bytes")  # noqa: E731
     while True:
         scan, byte_checks = _Scan(resource), checks.ByteChecks()
         hashers = _hashers(package, resource) if options.table else {}
@@ -152,7 +186,7 @@ def _scan(resource: Resource, package: Package, options: _Options, keys: set[str
         except OSError as exc:
             scan.failure = resource_finding("scheme-error", resource, str(exc))
             return scan
-        tap = _Tap(stream, byte_checks, hashers)
+        tap = _Tap(stream, byte_checks, hashers, report)
         try:
             _read(scan, tap, block, options, keys)
         except pa.ArrowInvalid as exc:

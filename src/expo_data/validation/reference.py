@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import nullcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .report import Finding
 
@@ -11,15 +12,28 @@ if TYPE_CHECKING:
     from ..model.descriptor import Package
 
 
-def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
-    """Row-level findings from frictionless-py itself (the reference engine)."""
+def frictionless_findings(
+    package: Package,
+    *,
+    limit_errors: int,
+    trusted: bool,
+    progress: Callable[[str, int, int | None, str], None] | None = None,
+    rows: dict[str, int] | None = None,
+) -> list[Finding]:
+    """Row-level findings from frictionless-py itself (the reference engine).
+
+    `progress` is told the rows read of each resource (out of `rows[name]` where known).
+    """
     import frictionless
 
     from .profiles import guarded
 
     context = frictionless.system.use_context(trusted=True) if trusted else nullcontext()
+    checklist = _progress_checklist(progress, rows or {}) if progress else None
     with context, guarded(package.basepath, trusted=trusted):
-        report = frictionless.validate(str(package.path), limit_errors=limit_errors)
+        report = frictionless.validate(
+            str(package.path), limit_errors=limit_errors, checklist=checklist
+        )
     paths = {r.name: r.path for r in package.resources}
     findings = [Finding(e.type, message=e.message, path=package.path.name) for e in report.errors]
     for task in report.tasks:
@@ -35,6 +49,31 @@ def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool)
                 )
             )
     return findings
+
+
+def _progress_checklist(progress: Callable, rows: dict[str, int]) -> Any:
+    """A frictionless Checklist whose one check reports rows read, and finds nothing."""
+    import frictionless
+
+    class Progress(frictionless.Check):
+        type = "expo-data-progress"
+
+        def validate_start(self):
+            self._done = 0
+            progress(self.resource.name, 0, rows.get(self.resource.name), "rows")
+            return iter(())
+
+        def validate_row(self, row):
+            self._done += 1
+            if self._done % 500 == 0:
+                progress(self.resource.name, self._done, rows.get(self.resource.name), "rows")
+            return iter(())
+
+        def validate_end(self):
+            progress(self.resource.name, self._done, rows.get(self.resource.name), "rows")
+            return iter(())
+
+    return frictionless.Checklist(checks=[Progress()])
 
 
 def _row(error) -> int | None:

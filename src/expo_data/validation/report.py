@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 
@@ -53,12 +54,41 @@ def _where(f: Finding) -> str:
 
 
 def render_text(report: Report) -> str:
-    """One line per finding, then a verdict line."""
+    """One line per finding, a per-resource summary table, then the verdict and time taken."""
     lines = [f"{_where(f)}: [{f.code}] {f.message}" for f in report.findings]
     count = len(report.findings)
     verdict = "valid" if report.valid else f"invalid: {count} finding{'s' if count != 1 else ''}"
+    tables = report.stats.get("tables")
+    if tables:
+        lines += [*([""] if lines else []), *summary(report).splitlines(), ""]
+        rows = sum(t["rows"] or 0 for t in tables.values())
+        verdict += (
+            f" ({len(tables)} resource{'s' if len(tables) != 1 else ''}, {rows} rows, "
+            f"{report.stats.get('seconds', 0):.2f} s, {report.stats.get('engine', '')} engine)"
+        )
+        if report.stats.get("truncated"):
+            verdict += f"; stopped after the first {count} findings (limit_errors)"
     lines.append(f"{report.package}: {verdict}")
     return "\n".join(lines)
+
+
+def summary(report: Report) -> str:
+    """The per-resource table: rows, fields, findings by code (most frequent first)."""
+    from ..display import render_table
+
+    by_resource: dict[str, Counter] = {}
+    for f in report.findings:
+        by_resource.setdefault(f.resource, Counter())[f.code] += 1
+    rows = []
+    for name, table in report.stats.get("tables", {}).items():
+        codes = by_resource.get(name, Counter())
+        found = ", ".join(f"{code} {n}" for code, n in sorted(codes.items(), key=_frequent))
+        rows.append((name, table["rows"], table["fields"], found or "-"))
+    return render_table(("resource", "rows", "fields", "findings"), rows)
+
+
+def _frequent(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
 
 
 def render_json(report: Report) -> str:

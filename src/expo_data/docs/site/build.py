@@ -52,6 +52,8 @@ def build_site(
     package's files with sizes and sha256. Every script and style is in the site: it works
     from `file://`, with no server and no network. The same package gives the same bytes.
     A non-empty `out` is refused unless `force` (which replaces only a previous site).
+    `trusted=True` allows resource paths outside the package folder and remote URLs (only
+    for packages you trust); by default they raise UnsafePathError.
     """
     if not isinstance(rows, int) or rows < 0:
         raise ValueError(f"rows must be a non-negative integer, got {rows!r}")

@@ -1,0 +1,1 @@
+"""Authoring packages: a descriptor inferred from a folder of CSV files."""
