@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
 
 
+def parquet_rows(resource: Resource) -> int:
+    """The number of rows the Parquet file's metadata gives."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(open_source(resource)).metadata.num_rows
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(f"cannot read it as Parquet: {exc}", path=resource.path) from None
+
+
 def read_parquet_table(resource: Resource, package: Package | None = None) -> pa.Table:
     """A Parquet resource as an Arrow table typed exactly as the CSV loader types it.
 

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import PackageError, UnsafePathError
 from ..model.descriptor import Package, open_package, read_descriptor
+from .checks import check_names, profile, profile_findings
 from .report import Finding, Report
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
 ENGINES = ("fast", "frictionless")
@@ -22,19 +24,22 @@ def validate(
     engine: str = "fast",
     limit_errors: int = DEFAULT_LIMIT_ERRORS,
     trusted: bool = False,
+    checks: Mapping[str, bool] | None = None,
 ) -> Report:
     """Validate a data package (None = the bundled one) and return a Report.
 
+    `path` is a CSV package or a Parquet release (a datapackage.json or its folder).
     Covers what `frictionless validate` reports (descriptor, header, type, constraint,
-    primary and foreign keys, blank rows…) plus the project's checks: no BOM, LF line
-    endings, NFC, trimmed text, no zero-width characters, no formula-like cells, and a
-    source citation on every row. The `fast` engine (pyarrow, one pass per file) reports
-    what frictionless-py (`engine="frictionless"`) reports, with the same codes, rows and
-    fields. Raises PackageError only when the descriptor cannot be read at all; everything
-    else is a finding.
+    primary and foreign keys, blank rows…), plus the checks the package's profile declares
+    (`"expo:checks"`: see `checks.CHECKS`), each switched on or off by `checks`
+    ({"nfc": False, …}; an unknown name is a ValueError). The `fast` engine (pyarrow, one
+    pass per file) reports what frictionless-py (`engine="frictionless"`) reports, with the
+    same codes, rows and fields; Parquet resources are checked natively by both. Raises
+    PackageError only when the descriptor cannot be read at all; everything else is a finding.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    check_names(checks)
     started = time.perf_counter()
     dpath, descriptor = read_descriptor(path)
     label = str(dpath)
@@ -44,16 +49,18 @@ def validate(
         code = "unsafe-path" if isinstance(exc, UnsafePathError) else "package-error"
         finding = Finding(code, exc.resource, message=_strip_prefix(exc, dpath), path=dpath.name)
         return Report(label, (finding,))
-    findings = _descriptor_findings(descriptor, package)
+    chosen = profile(package, checks)
+    findings = _descriptor_findings(descriptor, package) + profile_findings(package, chosen)
     if not findings:
         from .fast import findings as fast_pass
-        from .reference import frictionless_findings
 
-        if engine == "fast":
-            findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
-        else:
-            findings = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
-            findings += fast_pass(package, limit_errors=limit_errors, table=False)
+        findings = fast_pass(
+            package,
+            limit_errors=limit_errors,
+            trusted=trusted,
+            profile=chosen,
+            reference=engine == "frictionless",
+        )
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     stats = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from ..errors import show
-from . import checks
+from . import checks, parquet
 from .batch import Batches, Found, empty_is_missing
 from .findings import resource_finding, table_findings
 from .records import python_records, record_layout
@@ -35,7 +35,7 @@ BLOCK = 1 << 22
 
 def fast_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
     """Table Schema findings, as `validate.frictionless_findings` reports them."""
-    return findings(package, limit_errors=limit_errors, trusted=trusted, project=False)
+    return findings(package, limit_errors=limit_errors, trusted=trusted)
 
 
 def findings(
@@ -44,39 +44,66 @@ def findings(
     limit_errors: int,
     trusted: bool = False,
     table: bool = True,
-    project: bool = True,
+    profile: checks.Profile | None = None,
+    reference: bool = False,
 ) -> list[Finding]:
-    """Table Schema findings (`table`) and the project's own checks (`project`), in one pass.
+    """Table Schema findings (`table`) and the `profile`'s checks, in one pass per file.
 
-    A package whose CSV dialect the engine does not read (escape characters, no header…)
-    gets its Table Schema findings from frictionless instead.
+    CSV resources are read as text, Parquet ones natively (`parquet`). With `reference`,
+    or where a CSV dialect is one the engine does not read (escape characters, no
+    header…), the CSV resources' Table Schema findings come from frictionless instead;
+    Parquet resources are always checked natively (frictionless cannot count their bytes,
+    and reads their integer columns with nulls as floats).
     """
     out: list[Finding] = []
-    if table and not supported(package):
+    names = set(package.resource_names)
+    parquet_names = {r.name for r in package.resources if r.format == "parquet"}
+    native = names if table else set()
+    if table and (reference or not supported(package)):
         from .reference import frictionless_findings
 
-        out = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
-        table = False
-    options = _Options(table, project, _sources(package) if project else None, limit_errors)
+        found = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
+        out = [f for f in found if f.resource not in parquet_names]
+        native = parquet_names
+    if profile:
+        profile = replace(profile, sources=_sources(package, profile))
     referenced = _referenced(package)
-    scans = [_scan(r, package, options, referenced.get(r.name, set())) for r in package.resources]
+    read = native | {  # the resources the native ones look keys up in
+        fk.resource or r.name
+        for r in package.resources
+        if r.name in native
+        for fk in r.schema.foreign_keys
+    }
+    scans = [
+        _scan(
+            r,
+            package,
+            _Options(r.name in read, profile, limit_errors),
+            referenced.get(r.name, set()),
+        )
+        for r in package.resources
+    ]
     byname = {s.resource.name: s for s in scans}
-    for scan in scans if table else ():
-        out += table_findings(scan, byname, limit_errors)
-    for scan in scans if project else ():
+    for scan in scans:
+        if scan.resource.name in native:
+            check = parquet.table_findings if isinstance(scan, parquet.ParquetScan) else None
+            out += (check or table_findings)(scan, byname, limit_errors)
+    for scan in scans if profile else ():
         out += scan.project
     return out
 
 
 def supported(package: Package) -> bool:
-    """Whether every resource is a CSV this engine reads exactly as frictionless does."""
+    """Whether the engine reads every resource itself: Parquet, or CSV read as frictionless does."""
     for resource in package.resources:
+        if resource.format == "parquet":
+            continue
+        if resource.format != "csv":
+            return False
         dialect = dict(resource.dialect)
         if set(dialect) - DIALECT or dialect.get("header", True) is not True:
             return False
         if resource.schema.descriptor.get("fieldsMatch", "exact") != "exact":
-            return False
-        if not str(resource.path).lower().endswith(".csv"):
             return False
     return True
 
@@ -86,11 +113,10 @@ def supported(package: Package) -> bool:
 
 @dataclass(frozen=True)
 class _Options:
-    """What a pass checks: Table Schema, the project's checks (with the sources), how many."""
+    """What a pass checks: Table Schema, the profile's checks (with the sources), how many."""
 
     table: bool
-    project: bool
-    sources: tuple | None
+    project: checks.Profile | None
     limit: int
 
 
@@ -141,8 +167,24 @@ def _open(resource: Resource) -> Any:
     return open(str(resource.location), "rb")
 
 
-def _scan(resource: Resource, package: Package, options: _Options, keys: set[str]) -> _Scan:
+def _scan(
+    resource: Resource, package: Package, options: _Options, keys: set[str]
+) -> _Scan | parquet.ParquetScan:
     """Read one resource once; `keys` are the fields whose typed values must be kept."""
+    if resource.format == "parquet":
+        result = parquet.scan(
+            resource,
+            package,
+            table=options.table,
+            profile=options.project,
+            limit=options.limit,
+            keys=keys,
+        )
+        if options.project and result.failure is None:
+            result.project = _project_findings(result, options.project)
+        return result
+    if resource.format != "csv" or not (options.table or options.project):
+        return _Scan(resource)  # nothing to check here (frictionless checks other formats)
     block = BLOCK
     while True:
         scan, byte_checks = _Scan(resource), checks.ByteChecks()
@@ -166,7 +208,8 @@ def _scan(resource: Resource, package: Package, options: _Options, keys: set[str
             stream.close()
         break
     if options.project:
-        scan.project = byte_checks.findings(resource) + _project_findings(scan, package)
+        project = options.project
+        scan.project = byte_checks.findings(resource, project) + _project_findings(scan, project)
     if options.table and scan.failure is None:
         scan.end = _end_findings(package, resource, hashers, tap.size)
     return scan
@@ -225,7 +268,6 @@ def _read(scan: _Scan, tap: _Tap, block: int, options: _Options, keys: set[str])
                 keys=positions if options.table else set(),
                 table=options.table,
                 project=options.project,
-                sources=options.sources,
                 limit=options.limit,
             )
             columns = [column.slice(1) for column in columns]
@@ -327,24 +369,24 @@ def _referenced(package: Package) -> dict[str, set[str]]:
 # -- the project's checks ---------------------------------------------------------------------
 
 
-def _sources(package: Package) -> tuple | None:
+def _sources(package: Package, profile: checks.Profile) -> tuple | None:
     """The sources' ids and paragraph counts, or None where no resource need cite them."""
-    if checks.SOURCES_RESOURCE not in package.resource_names:
+    citations = profile.citations
+    if "citations" not in profile or citations.resource not in package.resource_names:
         return None
-    from ..read.csvfile import read_strings
+    from ..read.tables import read_cells
 
     try:
-        return checks.paragraph_counts(read_strings(package.resource(checks.SOURCES_RESOURCE)))
+        cells = read_cells(package.resource(citations.resource), package)
+        return checks.paragraph_counts(cells, citations)
     except Exception:  # the sources resource's own findings say why
         return None
 
 
-def _project_findings(scan: _Scan, package: Package) -> list[Finding]:
+def _project_findings(scan: _Scan | parquet.ParquetScan, profile: checks.Profile) -> list:
     resource = scan.resource
-    out = []
-    if checks.cites_sources(resource, package.resource_names):
-        missing = checks.missing_citation_fields(resource)
-        out += [missing] if missing else []
+    missing = checks.missing_citation_fields(resource, profile)
+    out = [missing] if missing else []
     for (code, name, message), hits in scan.found.hits.items():
         out += [
             Finding(code, resource.name, row, name, f"{message}: {show(v)}", resource.path)
