@@ -23,16 +23,34 @@ def validate(
         int, typer.Option("--limit-errors", min=1, help="Stop after N findings.")
     ] = 1000,
     allow_remote: AllowRemote = False,
+    check: Annotated[
+        list[str] | None,
+        typer.Option("--check", metavar="NAME", help="Run this check of the profile (repeatable)."),
+    ] = None,
+    no_check: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--no-check", metavar="NAME", help="Skip this check of the profile (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Validate a data package: exit 0 when valid, 1 when invalid, 2 when unreadable."""
+    from ..validation.checks import CHECKS
     from ..validation.engine import ENGINES
     from ..validation.engine import validate as run
     from ..validation.report import RENDERERS
+
+    checks = {**dict.fromkeys(check or [], True), **dict.fromkeys(no_check or [], False)}
+    unknown = [name for name in checks if name not in CHECKS]
+    if unknown:
+        fail(f"unknown check {unknown[0]!r}; choose from {', '.join(CHECKS)}", 2)
 
     if format not in RENDERERS:
         fail(f"unknown format {format!r}; choose one of {', '.join(RENDERERS)}", 2)
     if engine not in ENGINES:
         fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}", 2)
-    report = run(path, engine=engine, limit_errors=limit_errors, trusted=allow_remote)
+    report = run(
+        path, engine=engine, limit_errors=limit_errors, trusted=allow_remote, checks=checks
+    )
     typer.echo(RENDERERS[format](report))
     raise typer.Exit(0 if report.valid else 1)
