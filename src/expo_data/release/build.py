@@ -150,7 +150,7 @@ def _parquet_resource(raw: dict, resource: Resource, path: Path) -> dict:
         pandas_null = PANDAS_NULLS.get(field.get("type"))
         if pandas_null and not field.get("constraints", {}).get("required"):
             missing = field.get("missingValues", schema.get("missingValues", [""]))
-            field["missingValues"] = [*missing, pandas_null]
+            field["missingValues"] = list(dict.fromkeys([*missing, pandas_null]))
     descriptor |= {
         "path": path.name,
         "format": "parquet",
