@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from ..errors import show
+from ..model.descriptor import COMPRESSION_SUFFIXES
 from . import checks, parquet
 from .batch import Batches, Found, empty_is_missing
 from .findings import resource_finding, table_findings
@@ -98,7 +99,7 @@ def supported(package: Package) -> bool:
     for resource in package.resources:
         if resource.format == "parquet":
             continue
-        if resource.format != "csv":
+        if resource.format != "csv" or _compressed(package, resource):
             return False
         dialect = dict(resource.dialect)
         if set(dialect) - DIALECT or dialect.get("header", True) is not True:
@@ -106,6 +107,12 @@ def supported(package: Package) -> bool:
         if resource.schema.descriptor.get("fieldsMatch", "exact") != "exact":
             return False
     return True
+
+
+def _compressed(package: Package, resource: Resource) -> bool:
+    path = str(resource.path).split("?", 1)[0].lower()
+    declared = _descriptor(package, resource).get("compression")
+    return bool(declared) or path.endswith(COMPRESSION_SUFFIXES)
 
 
 # -- one pass over one resource ---------------------------------------------------------------
