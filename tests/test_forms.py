@@ -156,6 +156,11 @@ def test_every_form_loads_the_same_tables(forms):
             assert table.schema == csv_table.schema, (form, name)
             assert table.equals(csv_table, check_metadata=True), (form, name)
         indexed = expo_data.load(name, release=VERSION, index=True)
+        sql = f"SELECT * FROM {name} ORDER BY ALL"
+        rows = expo_data.query(sql, paths["csv"])
+        for path in (paths["release"], paths["cached"]):
+            assert expo_data.query(sql, path) == rows
+        assert expo_data.query(sql, release=VERSION) == rows
         assert list(indexed.index.names) == list(
             open_package(paths["csv"]).resource(name).schema.primary_key
         )

@@ -148,7 +148,8 @@ def _parquet_resource(raw: dict, resource: Resource, path: Path) -> dict:
     schema = json.loads(json.dumps(dict(resource.schema.descriptor)))
     for field in schema.get("fields", []):
         pandas_null = PANDAS_NULLS.get(field.get("type"))
-        if pandas_null and not field.get("constraints", {}).get("required"):
+        required = field.get("constraints", {}).get("required")
+        if pandas_null and not required and field["name"] not in resource.schema.primary_key:
             missing = field.get("missingValues", schema.get("missingValues", [""]))
             field["missingValues"] = list(dict.fromkeys([*missing, pandas_null]))
     descriptor |= {
