@@ -244,3 +244,51 @@ def test_citation_cff_is_valid_and_matches_the_package():
     assert DESCRIPTOR["sources"]
     for reference in cff["references"]:
         assert {"authors", "title", "type"} <= set(reference)
+
+
+def test_docs_for_a_package_of_another_shape(tmp_path: Path):
+    """Any package gets the dictionary (with its ER diagram) and a card; no CHTF coverage."""
+    folder = tmp_path / "other"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "teams.csv").write_text("id,name\nt1,Reds\nt2,\n", encoding="utf-8")
+    (folder / "data" / "sources.csv").write_text("id,title\ns1,A book\n", encoding="utf-8")
+    (folder / "data" / "players.csv").write_text("id,team\np1,t1\np2,t2\np3,t1\n", encoding="utf-8")
+    descriptor = {
+        "name": "league",
+        "version": "0.1.0",
+        "resources": [
+            {
+                "name": "teams",
+                "path": "data/teams.csv",
+                "schema": {"fields": [{"name": "id"}, {"name": "name"}], "primaryKey": ["id"]},
+            },
+            {
+                "name": "sources",
+                "path": "data/sources.csv",
+                "schema": {"fields": [{"name": "id"}, {"name": "title"}]},
+            },
+            {
+                "name": "players",
+                "path": "data/players.csv",
+                "schema": {
+                    "fields": [{"name": "id"}, {"name": "team"}],
+                    "foreignKeys": [
+                        {"fields": ["team"], "reference": {"resource": "teams", "fields": ["id"]}}
+                    ],
+                },
+            },
+        ],
+    }
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    result = run_cli("docs", "--out", tmp_path / "docs", "-p", folder)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == [
+        "data-dictionary.md",
+        "dataset-card.md",
+    ]
+    dictionary = read(tmp_path / "docs", "data-dictionary.md")
+    assert 'players }o--o| teams : "team"' in dictionary
+    assert "| `name` | string |  | 1/2 |" in dictionary
+    card = read(tmp_path / "docs", "dataset-card.md")
+    assert "## Source" in card and "`s1`" in card and "A book" in card
+    assert "## Coverage" not in card and "coverage.svg" not in card

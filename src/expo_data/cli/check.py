@@ -64,14 +64,31 @@ def validate(
         typer.Option("--limit-errors", metavar="N", min=1, help="Stop after N findings."),
     ] = 1000,
     allow_remote: AllowRemote = False,
+    check: Annotated[
+        list[str] | None,
+        typer.Option("--check", metavar="NAME", help="Run this check of the profile (repeatable)."),
+    ] = None,
+    no_check: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--no-check", metavar="NAME", help="Skip this check of the profile (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Validate a package: exit 0 valid, 1 invalid, 2 unreadable.
 
     Checks what frictionless checks (descriptor, header, types, constraints, keys) plus
     the rules the package declares; on a terminal, long runs show a progress bar.
     """
+    from ..model.names import unknown
+    from ..validation.checks import CHECKS
     from ..validation.engine import validate as run
     from ..validation.report import RENDERERS
+
+    checks = {**dict.fromkeys(check or [], True), **dict.fromkeys(no_check or [], False)}
+    for name in checks:
+        if name not in CHECKS:
+            fail(unknown("check", name, CHECKS), 2)
 
     if path is not None and package is not None:
         fail("pass the package as PATH or as -p/--package, not both", 2)
@@ -88,6 +105,7 @@ def validate(
             limit_errors=limit_errors,
             trusted=allow_remote,
             progress=progress,
+            checks=checks,
         )
     finally:
         if progress is not None:

@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ..errors import PackageError
 from .common import CHART, DICTIONARY, GENERATED, DocData, code, plural, table
 
-#: resources the card computes coverage from
+#: resources the card computes its coverage section and chart from (the CHTF shape)
 CARD_RESOURCES = ("sources", "sessions", "awards", "winners")
 PLACE_NOUNS = {
     "city": "cities",
@@ -17,14 +16,6 @@ PLACE_NOUNS = {
     "urban-district": "districts",
 }
 CODE_LICENCE = "MIT"
-
-
-def _require(data: DocData) -> None:
-    missing = [n for n in CARD_RESOURCES if n not in data.package.resource_names]
-    if missing:
-        raise PackageError(
-            f"{data.package.path}: the dataset card needs resource(s) {', '.join(missing)}"
-        )
 
 
 def charted(awards: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -50,8 +41,11 @@ def _licences(data: DocData) -> str:
 
 
 def dataset_card(data: DocData) -> str:
-    """Markdown: what the dataset is, its source, coverage and gaps, licence, citation, versions."""
-    _require(data)
+    """Markdown: what the dataset is, its source, coverage and gaps, licence, citation, versions.
+
+    The source table needs a `sources` resource, the coverage section CARD_RESOURCES; a
+    package without them gets the card without those sections.
+    """
     package, descriptor = data.package, data.package.descriptor
     contents = f"{plural(len(package.resources), 'resource')}, {plural(data.total, 'row')}"
     lines = [
@@ -87,8 +81,7 @@ def dataset_card(data: DocData) -> str:
         "",
         *_source(data),
         "",
-        *_coverage(data),
-        "",
+        *([*_coverage(data), ""] if data.has(*CARD_RESOURCES) else []),
         "## Licence",
         "",
         f"- Data: {_licences(data)}. Credit this dataset (see How to cite) and its source article (see Source).",
@@ -124,7 +117,7 @@ def _version_history(data: DocData, contents: str) -> list[str]:
 
 def _source(data: DocData) -> list[str]:
     lines = ["## Source", ""]
-    for source in data.rows("sources"):
+    for source in data.rows("sources") if data.has("sources") else ():
         facts = [
             ("Title", source.get("title")),
             ("Language", source.get("language")),
@@ -135,14 +128,14 @@ def _source(data: DocData) -> list[str]:
             ("Publisher", source.get("publisher") or "not stated"),
             ("Published", source.get("published_date") or "not stated"),
         ]
-        lines += table(("", code(source["id"])), [(k, v) for k, v in facts if v is not None])
+        lines += table(("", code(source.get("id"))), [(k, v) for k, v in facts if v is not None])
         lines += ["", source["notes"], ""] if source.get("notes") else [""]
     lines += [
         f"Credit: {c['title']}"
         for c in data.package.descriptor.get("sources", [])
         if c.get("title")
     ]
-    return lines
+    return lines if len(lines) > 2 else [*lines, "Not stated in the package."]
 
 
 def _coverage(data: DocData) -> list[str]:
@@ -290,7 +283,6 @@ FONT = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'PingFang SC',
 
 def coverage_svg(data: DocData) -> str:
     """An SVG bar chart: per award, the winners the source names against those it reports."""
-    _require(data)
     awards = data.rows("awards")
     bars, empty = charted(awards), len(empty_segments(awards))
     scale = max([1, *(max(a["winners_named"], a["winners_reported"] or 0) for a in bars)])

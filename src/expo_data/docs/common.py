@@ -24,11 +24,11 @@ class DocData:
     _rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def strings(self, resource: Resource) -> pa.Table:
-        """The resource's cells as written (null = missing)."""
-        from ..read.csvfile import read_strings
+        """The resource's cells as strings (null = missing), whatever its format."""
+        from ..read.tables import read_cells
 
         if resource.name not in self._strings:
-            self._strings[resource.name] = read_strings(resource)
+            self._strings[resource.name] = read_cells(resource, self.package)
         return self._strings[resource.name]
 
     def rows(self, name: str) -> list[dict[str, Any]]:
@@ -40,7 +40,15 @@ class DocData:
         return self._rows[name]
 
     def count(self, resource: Resource) -> int:
-        return self.strings(resource).num_rows
+        from ..read.tables import row_count
+
+        if resource.name in self._strings or resource.format == "csv":
+            return self.strings(resource).num_rows
+        return row_count(resource, self.package)
+
+    def has(self, *names: str) -> bool:
+        """Whether the package has every resource named."""
+        return all(name in self.package.resource_names for name in names)
 
     def filled(self, resource: Resource, name: str) -> int:
         """How many rows have a value in field `name` (0 when there is no such field)."""

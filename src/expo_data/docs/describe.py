@@ -6,20 +6,22 @@ import json
 from typing import TYPE_CHECKING
 
 from ..display import render_table
-from ..model.descriptor import open_package
+from ..model.locate import locate
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
-def describe_resource(name: str, path: str | Path | None = None, *, trusted: bool = False) -> str:
-    """A plain-text description of one resource."""
-    from ..read.csvfile import read_strings
+def describe_resource(
+    name: str, path: str | Path | None = None, *, trusted: bool = False, release: str | None = None
+) -> str:
+    """A plain-text description of one resource, in any form of the package (see `locate`)."""
+    from ..read.tables import row_count
 
-    package = open_package(path, trusted=trusted)
+    package = locate(path, release=release, trusted=trusted)
     resource = package.resource(name)
     schema = resource.schema
-    rows = read_strings(resource).num_rows
+    rows = row_count(resource, package)
     lines = [f"{resource.name}: {resource.title}".rstrip(": "), resource.description, ""]
     lines += [
         f"path: {resource.path}",

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model.descriptor import open_package
-from .card import coverage_svg, dataset_card
+from ..model.locate import locate
+from .card import CARD_RESOURCES, coverage_svg, dataset_card
 from .common import CARD, CHART, DICTIONARY, DocData
 from .dictionary import data_dictionary
 
 
 def render_docs(path: str | Path | None = None, *, trusted: bool = False) -> dict[str, str]:
-    """Each generated file's name and text; the same package always gives the same text."""
-    data = DocData(open_package(path, trusted=trusted))
-    return {DICTIONARY: data_dictionary(data), CARD: dataset_card(data), CHART: coverage_svg(data)}
+    """Each generated file's name and text; the same package always gives the same text.
+
+    Any package gets the data dictionary and the dataset card; the coverage chart only a
+    package with the resources it is computed from (`card.CARD_RESOURCES`).
+    """
+    data = DocData(locate(path, trusted=trusted))
+    docs = {DICTIONARY: data_dictionary(data), CARD: dataset_card(data)}
+    if data.has(*CARD_RESOURCES):
+        docs[CHART] = coverage_svg(data)
+    return docs
 
 
 def write_docs(

@@ -8,10 +8,21 @@ import pyarrow as pa
 
 from ..errors import DataError
 from ..model.typemap import arrow_schema
+from . import kernels as pc
 from .source import open_source
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
+
+
+def parquet_rows(resource: Resource) -> int:
+    """The number of rows the Parquet file's metadata gives."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(open_source(resource)).metadata.num_rows
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(f"cannot read it as Parquet: {exc}", path=resource.path) from None
 
 
 def read_parquet_table(resource: Resource, package: Package | None = None) -> pa.Table:
@@ -32,7 +43,11 @@ def read_parquet_table(resource: Resource, package: Package | None = None) -> pa
             f"columns {table.column_names} do not match the schema's fields {expected.names}",
             path=resource.path,
         )
-    try:
-        return table.cast(expected)
+    try:  # kernels by name: Table.cast would import pyarrow.compute (slow)
+        columns = [
+            column if column.type == field.type else pc.cast(column, field.type)
+            for column, field in zip(table.columns, expected, strict=True)
+        ]
+        return pa.Table.from_arrays(columns, schema=expected)
     except (pa.ArrowException, ValueError, NotImplementedError) as exc:
         raise DataError(f"does not match its schema: {exc}", path=resource.path) from None

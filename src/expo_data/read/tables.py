@@ -37,6 +37,37 @@ def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
     )
 
 
+def read_cells(resource: Resource, package: Package | None = None) -> pa.Table:
+    """The resource's cells as strings (null = missing), whatever its format.
+
+    A CSV's cells as written; a Parquet file's typed values in their lexical form
+    (`true`, `2023-11-15`, `1.5`), enums decoded.
+    """
+    if resource.format == "csv":
+        from .csvfile import read_strings
+
+        return read_strings(resource)
+    import pyarrow as pa
+
+    from . import kernels as pc
+
+    table = read_table(resource, package)
+    columns = [
+        pc.cast(column, pa.string()) if column.type != pa.string() else column
+        for column in table.columns
+    ]
+    return pa.table(columns, names=table.column_names)
+
+
+def row_count(resource: Resource, package: Package | None = None) -> int:
+    """The resource's number of rows (for Parquet, from the file's metadata alone)."""
+    if resource.format == "parquet":
+        from .parquetfile import parquet_rows
+
+        return parquet_rows(resource)
+    return read_cells(resource, package).num_rows
+
+
 def load_arrow(
     name: str,
     path: str | Path | None = None,

@@ -34,6 +34,8 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "row_group_size": 1 << 20,
     "store_schema": True,
 }
+#: how pandas (so frictionless) shows a missing value of these types read from Parquet
+PANDAS_NULLS = {"integer": "nan", "year": "nan", "datetime": "NaT"}
 #: resource keys that describe the CSV file and do not carry over to its Parquet file
 CSV_KEYS = ("path", "format", "mediatype", "encoding", "dialect", "compression", "bytes", "hash")
 
@@ -128,7 +130,7 @@ def _write_release(package: Package, folder: Path, changes: PackageDiff | None =
         table = read_table(resource, package)
         _write_parquet(table, folder / name)
         files[name], rows[name] = sha256(folder / name), table.num_rows
-        resources.append(_parquet_resource(raw, resource, folder / name, files[name]))
+        resources.append(_parquet_resource(raw, resource, folder / name))
     descriptor = _release_descriptor(package, resources)
     files[DESCRIPTOR] = _write_json(folder / DESCRIPTOR, descriptor)
     extras, summary = release_extras(package, rows, changes)
@@ -152,16 +154,27 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table.unify_dictionaries().combine_chunks(), path, **PARQUET_OPTIONS)
 
 
-def _parquet_resource(raw: dict, resource: Resource, path: Path, digest: str) -> dict:
-    """The CSV resource's descriptor, pointing at its Parquet file, with the schema inline."""
+def _parquet_resource(raw: dict, resource: Resource, path: Path) -> dict:
+    """The CSV resource's descriptor, pointing at its Parquet file, with the schema inline.
+
+    No `bytes`/`hash`: frictionless cannot count a Parquet file's bytes (manifest.json holds
+    them). frictionless reads Parquet through pandas, where a missing integer becomes NaN
+    and a missing datetime NaT: those fields list "nan"/"NaT" as missing values, which no
+    valid value of theirs can be.
+    """
     descriptor = {k: v for k, v in raw.items() if k not in CSV_KEYS}
+    schema = json.loads(json.dumps(dict(resource.schema.descriptor)))
+    for field in schema.get("fields", []):
+        pandas_null = PANDAS_NULLS.get(field.get("type"))
+        required = field.get("constraints", {}).get("required")
+        if pandas_null and not required and field["name"] not in resource.schema.primary_key:
+            missing = field.get("missingValues", schema.get("missingValues", [""]))
+            field["missingValues"] = list(dict.fromkeys([*missing, pandas_null]))
     descriptor |= {
         "path": path.name,
         "format": "parquet",
         "mediatype": PARQUET_MEDIATYPE,
-        "bytes": path.stat().st_size,
-        "hash": f"sha256:{digest}",
-        "schema": json.loads(json.dumps(dict(resource.schema.descriptor))),
+        "schema": schema,
     }
     return descriptor
 

@@ -80,12 +80,11 @@ class Batches:
         *,
         keys: set[int],
         table: bool,
-        project: bool,
-        sources: tuple | None,
+        project: checks.Profile | None,
         limit: int,
     ) -> None:
         self.resource, self.fields, self.key_positions = resource, fields, keys
-        self.table, self.project, self.sources, self.limit = table, project, sources, limit
+        self.table, self.project, self.limit = table, project, limit
         self.found = Found()
         self.missing = [_missing_values(f, resource) for f in fields]
         self.blank_sensitive = any("" not in m for m in self.missing)
@@ -93,15 +92,7 @@ class Batches:
         self.nulls_read = empty_is_missing(resource)
         self.bounds = [_bounds(f) if f is not None and table else {} for f in fields]
         names = [f.name if f else None for f in fields]
-        self.citation = (
-            (names.index(checks.SOURCE_ID), names.index(checks.SOURCE_PARAGRAPH))
-            if project
-            and sources is not None
-            and resource.name != checks.SOURCES_RESOURCE
-            and checks.SOURCE_ID in names
-            and checks.SOURCE_PARAGRAPH in names
-            else None
-        )
+        self.citation = project.citing(resource, names) if project else None
         self.rows = 0  # rows pyarrow gave, numbered index + 2 until `renumber`
         self.numbers: np.ndarray | None = None  # their record numbers, once renumbered
         self.empty: set[int] = set()  # record numbers of empty lines
@@ -131,7 +122,7 @@ class Batches:
                 self._empty_read_as_null = self.nulls_read and not ragged
                 self._cells(j, f, column, present, rows)
             if self.project:
-                for hit in checks.text_hits(f, present):
+                for hit in checks.text_hits(f, present, self.project):
                     self._hit(hit, rows, present)
         if self.table and blank is not None:
             mask = to_bools(blank)
@@ -139,8 +130,9 @@ class Batches:
                 self.found.blank.append(rows[mask])
         if self.citation is not None:
             ids, paragraphs = (present_columns[k] for k in self.citation)
-            for hit in checks.citation_hits(ids, paragraphs, self.sources):
-                self._hit(hit, rows, ids if hit.field == checks.SOURCE_ID else paragraphs)
+            ids_name = self.fields[self.citation[0]].name
+            for hit in checks.citation_hits(ids, paragraphs, self.project):
+                self._hit(hit, rows, ids if hit.field == ids_name else paragraphs)
 
     def _cells(self, j: int, f: Field, raw: pa.Array, present: pa.Array, rows: np.ndarray):
         if f.type in VECTOR_TYPES:

@@ -1,11 +1,15 @@
 """The project's own checks, beyond the Table Schema: bytes, text hygiene and citations.
 
-They run inside the engine's single pass over a file: `ByteChecks` is fed the raw bytes as
-they are read, `text_hits` and `citation_hits` one record batch at a time.
+A package declares which of them it wants in its descriptor (`"expo:checks": [names]`, its
+*profile*); a package that declares none gets only the Table Schema checks. They run inside
+the engine's single pass over a file: `ByteChecks` is fed the raw bytes as they are read,
+`text_hits` and `citation_hits` one record batch (or typed column) at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -16,18 +20,129 @@ from ..read.buffers import FALSE, NULL_STRING, array, bools, ints, to_bools
 from .report import Finding
 
 if TYPE_CHECKING:
-    from ..model.descriptor import Field, Resource
+    from ..model.descriptor import Field, Package, Resource
 
+#: the checks a profile may name, each with the finding code it reports
+CHECKS = {
+    "bom": "byte-order-mark",
+    "line-endings": "line-ending",
+    "nfc": "non-nfc",
+    "whitespace": "untrimmed",
+    "format-characters": "zero-width",
+    "formula-prefix": "formula-injection",
+    "citations": "source-citation",
+}
+#: the descriptor properties: the profile (a list of check names) and the citation settings
+PROFILE, CITATIONS = "expo:checks", "expo:citations"
 BOM = b"\xef\xbb\xbf"
-ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 FORMULA_PREFIXES = "=+-@"
 #: a string field may opt out of the formula-injection check with this property
 ALLOW_FORMULA = "expo:allowFormulaPrefix"
-#: the resource that lists sources, and the fields by which rows cite it
-SOURCES_RESOURCE, SOURCE_ID, SOURCE_PARAGRAPH = "sources", "source_id", "source_paragraph"
-PARAGRAPH_COUNT = "paragraph_count"
+#: every Unicode format character (category Cf: zero-width, bidi controls, soft hyphen…)
+_FORMAT_RE = r"\p{Cf}"
 
-_ZERO_WIDTH_RE = f"[{ZERO_WIDTH}]"
+
+#: `"expo:citations"` keys, by `Citations` attribute
+CITATION_KEYS = {
+    "resource": "resource",
+    "id": "idField",
+    "count": "countField",
+    "source": "sourceField",
+    "paragraph": "paragraphField",
+}
+
+
+@dataclass(frozen=True)
+class Citations:
+    """Where a package's sources are and how its rows cite them (`"expo:citations"`)."""
+
+    resource: str = "sources"  # the resource listing the sources
+    id: str = "id"  # its key field
+    count: str = "paragraph_count"  # its field giving each source's paragraph count
+    source: str = "source_id"  # the field by which every other row cites a source…
+    paragraph: str = "source_paragraph"  # …and a paragraph of it
+
+    @classmethod
+    def of(cls, package: Package) -> Citations:
+        raw = package.descriptor.get(CITATIONS)
+        raw = raw if isinstance(raw, dict) else {}
+        given = {k: raw[key] for k, key in CITATION_KEYS.items() if isinstance(raw.get(key), str)}
+        return cls(**given)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The checks that run on a package, its citation settings and (read later) its sources."""
+
+    enabled: frozenset[str]
+    citations: Citations
+    sources: tuple | None = None  # (ids, paragraph counts) of the sources resource
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.enabled
+
+    def __bool__(self) -> bool:
+        return bool(self.enabled)
+
+    def citing(self, resource: Resource, names: list[str | None]) -> tuple[int, int] | None:
+        """Positions of the citation fields in `names`, where this resource is checked."""
+        c = self.citations
+        if (
+            "citations" not in self
+            or self.sources is None
+            or resource.name == c.resource
+            or c.source not in names
+            or c.paragraph not in names
+        ):
+            return None
+        return names.index(c.source), names.index(c.paragraph)
+
+
+def check_names(checks: Mapping[str, bool] | None) -> dict[str, bool]:
+    """`checks` ({name: on}) checked against CHECKS; ValueError naming the known ones."""
+    unknown = sorted(set(checks or {}) - set(CHECKS))
+    if unknown:
+        raise ValueError(
+            f"unknown check(s) {', '.join(map(repr, unknown))}; known: {', '.join(CHECKS)}"
+        )
+    return {name: bool(on) for name, on in (checks or {}).items()}
+
+
+def profile(package: Package, checks: Mapping[str, bool] | None = None) -> Profile:
+    """The checks the package declares (`"expo:checks"`), switched on or off by `checks`."""
+    overrides = check_names(checks)
+    declared = package.descriptor.get(PROFILE)
+    names = {n for n in declared if n in CHECKS} if isinstance(declared, list) else set()
+    names |= {n for n, on in overrides.items() if on}
+    names -= {n for n, on in overrides.items() if not on}
+    return Profile(frozenset(names), Citations.of(package))
+
+
+def profile_findings(package: Package, profile: Profile) -> list[Finding]:
+    """Descriptor findings about the profile: not a list, unknown names, bad citation settings."""
+    declared = package.descriptor.get(PROFILE, [])
+    where = package.path.name
+    out = []
+    if not isinstance(declared, list):
+        message = f"{PROFILE} must be a list of check names, got {declared!r}"
+        out.append(Finding("profile-error", message=message, path=where))
+    else:
+        for name in declared:
+            if name not in CHECKS:
+                message = f"{PROFILE}: unknown check {name!r}; known: {', '.join(CHECKS)}"
+                out.append(Finding("profile-error", message=message, path=where))
+    raw = package.descriptor.get(CITATIONS, {})
+    keys = list(CITATION_KEYS.values())
+    if not isinstance(raw, dict) or any(
+        k not in keys or not isinstance(v, str) for k, v in raw.items()
+    ):
+        message = f"{CITATIONS} must be an object of field names with keys {', '.join(keys)}"
+        out.append(Finding("profile-error", message=message, path=where))
+    sources = profile.citations.resource
+    if "citations" in profile and sources not in package.resource_names:
+        message = f"the citations check needs a resource {sources!r} listing the sources"
+        out.append(Finding("profile-error", message=message, path=where))
+    return out
 
 
 class Hits(NamedTuple):
@@ -60,53 +175,58 @@ class ByteChecks:
         else:
             self._line += chunk.count(b"\n")
 
-    def findings(self, resource: Resource) -> list[Finding]:
+    def findings(self, resource: Resource, profile: Profile) -> list[Finding]:
         findings = []
-        if self.bom:
+        if self.bom and "bom" in profile:
             findings.append(
                 _f("byte-order-mark", resource, 1, "", "the file starts with a UTF-8 BOM")
             )
-        if self.cr_line is not None:
+        if self.cr_line is not None and "line-endings" in profile:
             message = f"CR line ending on physical line {self.cr_line}; use LF only"
             findings.append(_f("line-ending", resource, None, "", message))
         return findings
 
 
-def text_hits(field: Field, column: pa.Array) -> list[Hits]:
-    """NFC, trimmed, zero-width and formula-injection checks over one column of one batch.
+def text_hits(field: Field, column: pa.Array, profile: Profile) -> list[Hits]:
+    """The profile's text checks (whitespace, NFC, format characters, formula prefixes) of a column.
 
-    `column` holds the cells as read, null where missing. NFC and zero-width characters are
+    `column` holds the cells as read, null where missing. NFC and format characters are
     only looked for in the cells whose bytes could hold one (see `_suspects`).
     """
     if column.null_count == len(column):
         return []
-    hits = [
-        Hits(
-            "untrimmed",
-            field.name,
-            pc.not_equal(pc.utf8_trim_whitespace(column), column),
-            "leading or trailing whitespace",
-        )
-    ]
-    suspects = _suspects(column)
-    if len(suspects):
-        subset = column.take(ints(suspects))
-        for code, mask, message in (
+    hits = []
+    if "whitespace" in profile:
+        mask = pc.not_equal(pc.utf8_trim_whitespace(column), column)
+        hits.append(Hits("untrimmed", field.name, mask, "leading or trailing whitespace"))
+    scans = [
+        (CHECKS[name], kernel, message)
+        for name, kernel, message in (
             (
-                "non-nfc",
-                pc.not_equal(pc.utf8_normalize(subset, "NFC"), subset),
+                "nfc",
+                lambda s: pc.not_equal(pc.utf8_normalize(s, "NFC"), s),
                 "text is not NFC-normalised",
             ),
             (
-                "zero-width",
-                pc.match_substring_regex(subset, _ZERO_WIDTH_RE),
-                "zero-width character",
+                "format-characters",
+                lambda s: pc.match_substring_regex(s, _FORMAT_RE),
+                "invisible format character (Unicode Cf: zero-width, bidi control, soft hyphen…)",
             ),
-        ):
+        )
+        if name in profile
+    ]
+    suspects = _suspects(column) if scans else []
+    if len(suspects):
+        subset = column.take(ints(suspects))
+        for code, kernel, message in scans:
             full = np.zeros(len(column), bool)
-            full[suspects] = to_bools(mask)
+            full[suspects] = to_bools(kernel(subset))
             hits.append(Hits(code, field.name, bools(full), message))
-    if field.type == "string" and not field.descriptor.get(ALLOW_FORMULA):
+    if (
+        "formula-prefix" in profile
+        and field.type == "string"
+        and not field.descriptor.get(ALLOW_FORMULA)
+    ):
         starts = [pc.starts_with(column, prefix) for prefix in FORMULA_PREFIXES]
         mask = starts[0]
         for other in starts[1:]:
@@ -123,10 +243,11 @@ def text_hits(field: Field, column: pa.Array) -> list[Hits]:
 
 
 def _suspects(column: pa.Array) -> np.ndarray:
-    """Cells holding a character that may not be NFC or may be zero-width, from the bytes.
+    """Cells holding a character that may not be NFC or may be a format character, from the bytes.
 
     ASCII and the CJK ideographs U+4000-U+9FFF (lead bytes E4-E9) are always NFC and never
-    zero-width; any other multi-byte character makes its cell a suspect.
+    in category Cf; any other multi-byte character (U+00AD's lead byte C2 included) makes
+    its cell a suspect.
     """
     offsets_buffer, data_buffer = column.buffers()[1:3]
     if data_buffer is None or offsets_buffer is None:
@@ -142,38 +263,37 @@ def _suspects(column: pa.Array) -> np.ndarray:
     return np.unique(cells)
 
 
-def cites_sources(resource: Resource, names: list[str]) -> bool:
-    """Whether a resource must cite sources, given the package's resource names."""
-    return resource.name != SOURCES_RESOURCE and SOURCES_RESOURCE in names
-
-
-def missing_citation_fields(resource: Resource) -> Finding | None:
+def missing_citation_fields(resource: Resource, profile: Profile) -> Finding | None:
     """A finding when a resource that must cite sources has no fields to do it."""
-    names = resource.schema.names
-    if SOURCE_ID in names and SOURCE_PARAGRAPH in names:
+    c = profile.citations
+    if "citations" not in profile or resource.name == c.resource:
         return None
-    message = f"resource has no {SOURCE_ID}/{SOURCE_PARAGRAPH} fields"
+    names = resource.schema.names
+    if c.source in names and c.paragraph in names:
+        return None
+    message = f"resource has no {c.source}/{c.paragraph} fields"
     return _f("source-citation", resource, None, "", message)
 
 
-def paragraph_counts(sources: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """(ids, paragraph counts) of the sources resource, read as strings."""
-    ids = sources.column("id").combine_chunks()
-    counts = sources.column(PARAGRAPH_COUNT).combine_chunks()
+def paragraph_counts(sources: pa.Table, citations: Citations) -> tuple[pa.Array, pa.Array]:
+    """(ids, paragraph counts) of the sources resource, from its cells as strings."""
+    ids = sources.column(citations.id).combine_chunks()
+    counts = sources.column(citations.count).combine_chunks()
     return ids, pc.fill_null(_to_int(counts), 0)
 
 
-def citation_hits(ids: pa.Array, paragraphs: pa.Array, sources: tuple) -> list[Hits]:
-    """Every row cites a source, and a paragraph the source has (one batch)."""
-    known_ids, counts = sources
+def citation_hits(ids: pa.Array, paragraphs: pa.Array, profile: Profile) -> list[Hits]:
+    """Every row cites a source, and a paragraph the source has (one batch of strings)."""
+    known_ids, counts = profile.sources or ((), ())
     maximum = pc.take(counts, pc.index_in(ids, value_set=known_ids))
     number = _to_int(paragraphs)
     one = array([1], pa.int64())[0]
     bad = pc.fill_null(pc.or_(pc.less(number, one), pc.greater(number, maximum)), FALSE)
     bad = pc.or_(bad, pc.and_(pc.is_valid(ids), pc.is_null(paragraphs)))
+    c = profile.citations
     return [
-        Hits("source-citation", SOURCE_ID, pc.is_null(ids), "row cites no source"),
-        Hits("source-citation", SOURCE_PARAGRAPH, bad, "paragraph not in the cited source"),
+        Hits("source-citation", c.source, pc.is_null(ids), "row cites no source"),
+        Hits("source-citation", c.paragraph, bad, "paragraph not in the cited source"),
     ]
 
 

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 from ..errors import PackageError, UnsafePathError
 from ..model.descriptor import Package, open_package, read_descriptor
 from ..model.names import unknown
+from .checks import check_names, profile, profile_findings
 from .report import Finding, Report
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
 ENGINES = ("fast", "frictionless")
@@ -25,16 +27,18 @@ def validate(
     limit_errors: int = DEFAULT_LIMIT_ERRORS,
     trusted: bool = False,
     progress: Callable[[str, int, int | None, str], None] | None = None,
+    checks: Mapping[str, bool] | None = None,
 ) -> Report:
     """Validate a data package (None = the bundled one) and return a Report.
 
+    `path` is a CSV package or a Parquet release (a datapackage.json or its folder).
     Covers what `frictionless validate` reports (descriptor, header, type, constraint,
-    primary and foreign keys, blank rows…) plus the project's checks: no BOM, LF line
-    endings, NFC, trimmed text, no zero-width characters, no formula-like cells, and a
-    source citation on every row. The `fast` engine (pyarrow, one pass per file) reports
-    what frictionless-py (`engine="frictionless"`) reports, with the same codes, rows and
-    fields. Raises PackageError only when the descriptor cannot be read at all; everything
-    else is a finding.
+    primary and foreign keys, blank rows…), plus the checks the package's profile declares
+    (`"expo:checks"`: see `checks.CHECKS`), each switched on or off by `checks`
+    ({"nfc": False, …}; an unknown name is a ValueError). The `fast` engine (pyarrow, one
+    pass per file) reports what frictionless-py (`engine="frictionless"`) reports, with the
+    same codes, rows and fields; Parquet resources are checked natively by both. Raises
+    PackageError only when the descriptor cannot be read at all; everything else is a finding.
 
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they are `unsafe-path` findings. `progress`, if
@@ -44,6 +48,7 @@ def validate(
     """
     if engine not in ENGINES:
         raise ValueError(unknown("engine", engine, ENGINES))
+    check_names(checks)
     started = time.perf_counter()
     dpath, descriptor = read_descriptor(path)
     label = str(dpath)
@@ -53,22 +58,22 @@ def validate(
         code = "unsafe-path" if isinstance(exc, UnsafePathError) else "package-error"
         finding = Finding(code, exc.resource, message=_strip_prefix(exc, dpath), path=dpath.name)
         return Report(label, (finding,))
+    chosen = profile(package, checks)
     findings = _descriptor_findings(descriptor, package, trusted=trusted)
+    findings += profile_findings(package, chosen)
     rows: dict[str, int] = {}
     if not findings:
         from .fast import findings as fast_pass
-        from .reference import frictionless_findings
 
-        if engine == "fast":
-            findings = fast_pass(
-                package, limit_errors=limit_errors, trusted=trusted, progress=progress, rows=rows
-            )
-        else:  # the project's checks first: they count the rows frictionless then reports on
-            project = fast_pass(package, limit_errors=limit_errors, table=False, rows=rows)
-            findings = frictionless_findings(
-                package, limit_errors=limit_errors, trusted=trusted, progress=progress, rows=rows
-            )
-            findings += project
+        findings = fast_pass(
+            package,
+            limit_errors=limit_errors,
+            trusted=trusted,
+            profile=chosen,
+            reference=engine == "frictionless",
+            progress=progress,
+            rows=rows,
+        )
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     stats = {

@@ -12,7 +12,7 @@ import hashlib
 import io
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from ..errors import show
-from . import checks
+from ..model.descriptor import COMPRESSION_SUFFIXES
+from . import checks, parquet
 from .batch import Batches, Found, empty_is_missing
 from .findings import resource_finding, table_findings
 from .records import python_records, record_layout
@@ -39,7 +40,7 @@ Progress = Callable[[str, int, "int | None", str], None]
 
 def fast_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
     """Table Schema findings, as `validate.frictionless_findings` reports them."""
-    return findings(package, limit_errors=limit_errors, trusted=trusted, project=False)
+    return findings(package, limit_errors=limit_errors, trusted=trusted)
 
 
 def findings(
@@ -48,49 +49,85 @@ def findings(
     limit_errors: int,
     trusted: bool = False,
     table: bool = True,
-    project: bool = True,
+    profile: checks.Profile | None = None,
+    reference: bool = False,
     progress: Progress | None = None,
     rows: dict[str, int] | None = None,
 ) -> list[Finding]:
-    """Table Schema findings (`table`) and the project's own checks (`project`), in one pass.
+    """Table Schema findings (`table`) and the `profile`'s checks, in one pass per file.
 
-    A package whose CSV dialect the engine does not read (escape characters, no header…)
-    gets its Table Schema findings from frictionless instead. `progress` is told the bytes
-    read of each resource as the pass goes; `rows` receives each resource's data rows.
+    CSV resources are read as text, Parquet ones natively (`parquet`). With `reference`,
+    or where a CSV dialect is one the engine does not read (escape characters, no
+    header…), the CSV resources' Table Schema findings come from frictionless instead;
+    Parquet resources are always checked natively (frictionless cannot count their bytes,
+    and reads their integer columns with nulls as floats). `progress` is told the bytes
+    (rows, with frictionless) read of each resource as the pass goes; `rows` receives each
+    resource's data rows.
     """
     out: list[Finding] = []
-    if table and not supported(package):
-        from .reference import frictionless_findings
-
-        out = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
-        table = False
-    options = _Options(table, project, _sources(package) if project else None, limit_errors)
+    names = set(package.resource_names)
+    parquet_names = {r.name for r in package.resources if r.format == "parquet"}
+    native = names if table else set()
+    use_reference = table and (reference or not supported(package))
+    if use_reference:
+        native = parquet_names
+    if profile:
+        profile = replace(profile, sources=_sources(package, profile))
     referenced = _referenced(package)
+    read = native | {  # the resources the native ones look keys up in
+        fk.resource or r.name
+        for r in package.resources
+        if r.name in native
+        for fk in r.schema.foreign_keys
+    }
     scans = [
-        _scan(r, package, options, referenced.get(r.name, set()), progress)
+        _scan(
+            r,
+            package,
+            _Options(r.name in read, profile, limit_errors),
+            referenced.get(r.name, set()),
+            None if use_reference else progress,
+        )
         for r in package.resources
     ]
     if rows is not None:
-        rows.update({s.resource.name: s.found.rows for s in scans if s.failure is None})
+        rows.update({s.resource.name: s.found.rows for s in scans if s.failure is None and s.read})
+    if use_reference:
+        from .reference import frictionless_findings
+
+        found = frictionless_findings(
+            package, limit_errors=limit_errors, trusted=trusted, progress=progress, rows=rows
+        )
+        out = [f for f in found if f.resource not in parquet_names]
     byname = {s.resource.name: s for s in scans}
-    for scan in scans if table else ():
-        out += table_findings(scan, byname, limit_errors)
-    for scan in scans if project else ():
+    for scan in scans:
+        if scan.resource.name in native:
+            check = parquet.table_findings if isinstance(scan, parquet.ParquetScan) else None
+            out += (check or table_findings)(scan, byname, limit_errors)
+    for scan in scans if profile else ():
         out += scan.project
     return out
 
 
 def supported(package: Package) -> bool:
-    """Whether every resource is a CSV this engine reads exactly as frictionless does."""
+    """Whether the engine reads every resource itself: Parquet, or CSV read as frictionless does."""
     for resource in package.resources:
+        if resource.format == "parquet":
+            continue
+        if resource.format != "csv" or _compressed(package, resource):
+            return False
         dialect = dict(resource.dialect)
         if set(dialect) - DIALECT or dialect.get("header", True) is not True:
             return False
         if resource.schema.descriptor.get("fieldsMatch", "exact") != "exact":
             return False
-        if not str(resource.path).lower().endswith(".csv"):
-            return False
     return True
+
+
+def _compressed(package: Package, resource: Resource) -> bool:
+    path = str(resource.path).split("?", 1)[0].lower()
+    declared = _descriptor(package, resource).get("compression")
+    return bool(declared) or path.endswith(COMPRESSION_SUFFIXES)
 
 
 # -- one pass over one resource ---------------------------------------------------------------
@@ -98,11 +135,10 @@ def supported(package: Package) -> bool:
 
 @dataclass(frozen=True)
 class _Options:
-    """What a pass checks: Table Schema, the project's checks (with the sources), how many."""
+    """What a pass checks: Table Schema, the profile's checks (with the sources), how many."""
 
     table: bool
-    project: bool
-    sources: tuple | None
+    project: checks.Profile | None
     limit: int
 
 
@@ -116,6 +152,7 @@ class _Scan:
     found: Found = field(default_factory=Found)
     end: list[Finding] = field(default_factory=list)  # hash and byte count
     project: list[Finding] = field(default_factory=list)
+    read: bool = True  # False: the file was not read (another engine checks it)
 
     def fields(self) -> list[Field | None]:
         """The schema field each column is read as (None: a column beyond the schema)."""
@@ -171,8 +208,22 @@ def _scan(
     options: _Options,
     keys: set[str],
     progress: Progress | None = None,
-) -> _Scan:
+) -> _Scan | parquet.ParquetScan:
     """Read one resource once; `keys` are the fields whose typed values must be kept."""
+    if resource.format == "parquet":
+        result = parquet.scan(
+            resource,
+            package,
+            table=options.table,
+            profile=options.project,
+            limit=options.limit,
+            keys=keys,
+        )
+        if options.project and result.failure is None:
+            result.project = _project_findings(result, options.project)
+        return result
+    if resource.format != "csv" or not (options.table or options.project):
+        return _Scan(resource, read=False)  # nothing to check here (frictionless does)
     block = BLOCK
     report = None
     if progress is not None:
@@ -200,7 +251,8 @@ def _scan(
             stream.close()
         break
     if options.project:
-        scan.project = byte_checks.findings(resource) + _project_findings(scan, package)
+        project = options.project
+        scan.project = byte_checks.findings(resource, project) + _project_findings(scan, project)
     if options.table and scan.failure is None:
         scan.end = _end_findings(package, resource, hashers, tap.size)
     return scan
@@ -259,7 +311,6 @@ def _read(scan: _Scan, tap: _Tap, block: int, options: _Options, keys: set[str])
                 keys=positions if options.table else set(),
                 table=options.table,
                 project=options.project,
-                sources=options.sources,
                 limit=options.limit,
             )
             columns = [column.slice(1) for column in columns]
@@ -361,24 +412,24 @@ def _referenced(package: Package) -> dict[str, set[str]]:
 # -- the project's checks ---------------------------------------------------------------------
 
 
-def _sources(package: Package) -> tuple | None:
+def _sources(package: Package, profile: checks.Profile) -> tuple | None:
     """The sources' ids and paragraph counts, or None where no resource need cite them."""
-    if checks.SOURCES_RESOURCE not in package.resource_names:
+    citations = profile.citations
+    if "citations" not in profile or citations.resource not in package.resource_names:
         return None
-    from ..read.csvfile import read_strings
+    from ..read.tables import read_cells
 
     try:
-        return checks.paragraph_counts(read_strings(package.resource(checks.SOURCES_RESOURCE)))
+        cells = read_cells(package.resource(citations.resource), package)
+        return checks.paragraph_counts(cells, citations)
     except Exception:  # the sources resource's own findings say why
         return None
 
 
-def _project_findings(scan: _Scan, package: Package) -> list[Finding]:
+def _project_findings(scan: _Scan | parquet.ParquetScan, profile: checks.Profile) -> list:
     resource = scan.resource
-    out = []
-    if checks.cites_sources(resource, package.resource_names):
-        missing = checks.missing_citation_fields(resource)
-        out += [missing] if missing else []
+    missing = checks.missing_citation_fields(resource, profile)
+    out = [missing] if missing else []
     for (code, name, message), hits in scan.found.hits.items():
         out += [
             Finding(code, resource.name, row, name, f"{message}: {show(v)}", resource.path)

@@ -37,6 +37,8 @@ def frictionless_findings(
     paths = {r.name: r.path for r in package.resources}
     findings = [Finding(e.type, message=e.message, path=package.path.name) for e in report.errors]
     for task in report.tasks:
+        if rows is not None and isinstance(task.stats.get("rows"), int):
+            rows.setdefault(task.name, task.stats["rows"])
         for e in task.errors:
             findings.append(
                 Finding(
