@@ -80,6 +80,8 @@ def findings(
         if r.name in native
         for fk in r.schema.foreign_keys
     }
+    if use_reference and progress is not None:  # read every file: frictionless' bar needs totals
+        read |= names
     scans = [
         _scan(
             r,

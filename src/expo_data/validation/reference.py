@@ -38,7 +38,7 @@ def frictionless_findings(
     findings = [Finding(e.type, message=e.message, path=package.path.name) for e in report.errors]
     for task in report.tasks:
         if rows is not None and isinstance(task.stats.get("rows"), int):
-            rows.setdefault(task.name, task.stats["rows"])
+            rows[task.name] = task.stats["rows"]  # what frictionless read is what it reports on
         for e in task.errors:
             findings.append(
                 Finding(
