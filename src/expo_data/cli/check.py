@@ -17,7 +17,10 @@ def validate(
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="text, json or github.")] = "text",
     engine: Annotated[
-        str, typer.Option(help="fast (pyarrow, the default) or frictionless (the reference).")
+        str,
+        typer.Option(
+            help="fast (pyarrow, the default), frictionless (the reference) or duckdb (out of core; the sql extra)."
+        ),
     ] = "fast",
     limit_errors: Annotated[
         int, typer.Option("--limit-errors", min=1, help="Stop after N findings.")

@@ -12,7 +12,7 @@ from .report import Finding, Report
 if TYPE_CHECKING:
     from pathlib import Path
 
-ENGINES = ("fast", "frictionless")
+ENGINES = ("fast", "frictionless", "duckdb")
 DEFAULT_LIMIT_ERRORS = 1000
 
 
@@ -30,7 +30,8 @@ def validate(
     endings, NFC, trimmed text, no zero-width characters, no formula-like cells, and a
     source citation on every row. The `fast` engine (pyarrow, one pass per file) reports
     what frictionless-py (`engine="frictionless"`) reports, with the same codes, rows and
-    fields. Raises PackageError only when the descriptor cannot be read at all; everything
+    fields; the `duckdb` engine reports the same as `fast` with DuckDB reading the files and
+    checking the keys out of core (the `sql` extra). Raises PackageError only when the descriptor cannot be read at all; everything
     else is a finding.
     """
     if engine not in ENGINES:
@@ -51,6 +52,10 @@ def validate(
 
         if engine == "fast":
             findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
+        elif engine == "duckdb":
+            from .duckdb import duckdb_findings
+
+            findings = duckdb_findings(package, limit_errors=limit_errors, trusted=trusted)
         else:
             findings = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
             findings += fast_pass(package, limit_errors=limit_errors, table=False)

@@ -174,3 +174,47 @@ def _reader(stream: io.StringIO, dialect: Mapping):
         quotechar=dialect.get("quoteChar", '"'),
         doublequote=dialect.get("doubleQuote", True),
     )
+
+
+def plain_records(data, delimiter: str, quote: str) -> tuple[int, int] | None:
+    """(records, end of the header) of a plain file, streamed; None where it is not plain.
+
+    Plain: every quote opens or closes a field (paired by parity), no CR, no empty line, no
+    quoted field left open at the end. Such a file's records are exactly its LF-ended lines
+    outside quotes, so any reader that refuses ragged rows numbers them right. Memory stays
+    bounded: the file is scanned in chunks, only counts are kept.
+    """
+    data = np.frombuffer(data, np.uint8)
+    size, d, q = len(data), ord(delimiter), ord(quote)
+    if size == 0 or data[0] == _LF:
+        return None
+    records, parity, header_end = 0, 0, -1
+    for offset in range(0, size, CHUNK):
+        chunk = data[offset : offset + CHUNK]
+        if (chunk == _CR).any():
+            return None
+        quotes = np.flatnonzero(chunk == q) + offset
+        if len(quotes):
+            before = data[np.maximum(quotes - 1, 0)]
+            after = data[np.minimum(quotes + 1, size - 1)]
+            opening = (np.arange(len(quotes)) + parity) % 2 == 0
+            at_start = (quotes == 0) | (before == d) | (before == _LF)
+            at_end = (quotes == size - 1) | (after == d) | (after == _LF)
+            if not np.where(opening, at_start | (before == q), at_end | (after == q)).all():
+                return None
+        lines = np.flatnonzero(chunk == _LF) + offset
+        inside = (np.searchsorted(quotes, lines) + parity) % 2 == 1
+        lines = lines[~inside]
+        if len(lines) > 1 and (np.diff(lines) == 1).any():
+            return None  # an empty line
+        if len(lines) and offset and lines[0] == offset and data[offset - 1] == _LF:
+            return None  # an empty line across the chunk boundary
+        if header_end < 0 and len(lines):
+            header_end = int(lines[0])
+        records += len(lines)
+        parity = (parity + len(quotes)) % 2
+    if parity:
+        return None  # a quoted field never closed
+    if data[size - 1] != _LF:
+        records += 1
+    return records, header_end if header_end >= 0 else size
