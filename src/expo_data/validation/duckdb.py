@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 EXTRA = "pip install 'expo-data[sql]'"
 #: rows per record batch DuckDB hands over
 BATCH_ROWS = 1 << 16
+#: bytes of the longest record DuckDB reads (longer ones: the pyarrow pass); its buffers are 4x
+MAX_LINE = 1 << 20
 
 
 class MissingExtra(ExpoDataError):
@@ -86,10 +88,11 @@ def duckdb_findings(
     )
     referenced = fast._referenced(package)
     with tempfile.TemporaryDirectory(prefix="expo-duckdb-", dir=temp_directory) as tmp:
-        con = duckdb.connect(str(Path(tmp) / "keys.duckdb"))
+        con = duckdb.connect(":memory:")  # spills to temp_directory past memory_limit
         try:
-            if memory_limit:
+            if memory_limit:  # one thread: every thread holds buffers of its own
                 con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+                con.execute("SET threads = 1")
             con.execute(f"SET temp_directory = {_literal(tmp)}")
             con.execute("SET preserve_insertion_order = true")
             tables: dict[str, tuple[str, dict[int, pa.DataType]]] = {}
@@ -107,6 +110,12 @@ def duckdb_findings(
             for scan in scans if project else ():
                 out += scan.project
             return out
+        except (duckdb.OutOfMemoryException, OSError) as exc:
+            if "Out of Memory Error" not in str(exc):
+                raise
+            note = str(exc).splitlines()[0]
+            message = f"DuckDB ran out of memory (memory_limit {memory_limit}): {note}"
+            raise ExpoDataError(message) from exc
         finally:
             con.close()
 
@@ -252,9 +261,15 @@ def _duckdb_scan(
 
 
 def _refused(exc: Exception) -> bool:
+    """Whether DuckDB refused the file's contents (running out of memory is no refusal).
+
+    Errors while the result streams reach Python through Arrow's C stream, as OSError.
+    """
     import duckdb
 
-    return isinstance(exc, duckdb.Error)
+    if isinstance(exc, duckdb.OutOfMemoryException) or "Out of Memory Error" in str(exc):
+        return False
+    return isinstance(exc, (duckdb.Error, OSError, pa.ArrowException))
 
 
 def fast_csv_reader(text: str, dialect: Any):
@@ -286,7 +301,7 @@ def _read_sql(resource: Resource, width: int) -> str:
         f"columns = {columns}, delim = {_literal(dialect.get('delimiter', ','))}, "
         f"quote = {_literal(quote)}, escape = {_literal(quote)}, new_line = '\\n', "
         f"auto_detect = false, strict_mode = true, encoding = 'utf-8', "
-        f"max_line_size = {1 << 26}, {nulls})"
+        f"max_line_size = {MAX_LINE}, buffer_size = {4 * MAX_LINE}, {nulls})"
     )
 
 
