@@ -50,7 +50,8 @@ def record_layout(data, resource: Resource, texts: list[str]) -> RecordLayout | 
         return None
     bytes_ = np.frombuffer(data, np.uint8)
     start = 3 if bytes(bytes_[:3]) == b"\xef\xbb\xbf" else 0
-    records = _records(bytes_, start, ord(delimiter), ord(quote))
+    has_quotes, has_returns = data.find(quote.encode()) >= 0, data.find(b"\r") >= 0  # memchr
+    records = _records(bytes_, start, ord(delimiter), ord(quote), has_quotes, has_returns)
     if records is None:
         return None
     starts, ends = records
@@ -80,7 +81,9 @@ def record_layout(data, resource: Resource, texts: list[str]) -> RecordLayout | 
     return layout
 
 
-def _records(data: np.ndarray, start: int, delimiter: int, quote: int):
+def _records(
+    data: np.ndarray, start: int, delimiter: int, quote: int, has_quotes=True, has_returns=True
+):
     """(start, end) byte offsets of every record, quotes read as Python's csv reads them.
 
     Quotes are paired by parity, which is exact when every quote opens a field or closes one;
@@ -88,15 +91,17 @@ def _records(data: np.ndarray, start: int, delimiter: int, quote: int):
     """
     size = len(data)
     quotes, lines = [], []
-    for offset in range(start, size, CHUNK):
+    for offset in range(start, size, CHUNK):  # memchr finds say which byte scans can be skipped
         chunk = data[offset : offset + CHUNK]
-        quotes.append(np.flatnonzero(chunk == quote) + offset)
+        if has_quotes:
+            quotes.append(np.flatnonzero(chunk == quote) + offset)
         breaks = np.flatnonzero(chunk == _LF)
-        returns = np.flatnonzero(chunk == _CR)
-        if len(returns):
-            breaks = np.sort(np.concatenate([breaks, returns]))
+        if has_returns:
+            returns = np.flatnonzero(chunk == _CR)
+            if len(returns):
+                breaks = np.sort(np.concatenate([breaks, returns]))
         lines.append(breaks + offset)
-    quotes = np.concatenate(quotes) if quotes else np.array([], np.int64)
+    quotes = np.concatenate(quotes) if quotes else np.array([], np.intp)
     lines = np.concatenate(lines) if lines else np.array([], np.int64)
     if len(quotes):
         before = data[np.maximum(quotes - 1, 0)]
