@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -125,3 +126,96 @@ def test_duckdb_engine_without_duckdb_is_one_error_line(tmp_path: Path):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     assert "expo-data[sql]" in lines[0]
+
+
+# -- releases in parts --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def parted(tmp_path_factory) -> tuple[Path, Path]:
+    """(package, release) of a 3,000-row synthetic package, split into 1,000-row parts."""
+    from expo_data import build_release
+    from expo_data.release import build
+
+    root = tmp_path_factory.mktemp("parted")
+    descriptor = bench.build_package(root / "package", 3000)
+    data = json.loads(descriptor.read_text())
+    data["version"] = "1.0.0"
+    descriptor.write_text(json.dumps(data))
+    original, build.ROW_GROUP_ROWS = build.ROW_GROUP_ROWS, 400
+    try:
+        release = build_release(descriptor, out=root / "release", part_rows=1000)
+    finally:
+        build.ROW_GROUP_ROWS = original
+    return descriptor, release
+
+
+def test_a_large_resource_is_split_into_parts(parted):
+    _, release = parted
+    descriptor = json.loads((release / "datapackage.json").read_text())
+    paths = {r["name"]: r["path"] for r in descriptor["resources"]}
+    assert paths["sources"] == "sources.parquet"
+    assert paths["exhibitors"] == [f"exhibitors-part-{k:05d}.parquet" for k in range(3)]
+    manifest = json.loads((release / "manifest.json").read_text())
+    rows = {f["name"]: f.get("rows") for f in manifest["files"]}
+    assert [rows[name] for name in paths["exhibitors"]] == [1000, 1000, 700]
+    assert set(rows) == {p.name for p in release.iterdir()} - {"SHA256SUMS", "manifest.json"}
+
+
+def test_parts_have_row_groups_with_statistics(parted):
+    import pyarrow.parquet as pq
+
+    _, release = parted
+    metadata = pq.ParquetFile(release / "exhibitors-part-00000.parquet").metadata
+    assert metadata.num_row_groups == 3  # 400 + 400 + 200 rows
+    statistics = metadata.row_group(1).column(0).statistics
+    assert statistics.has_min_max and statistics.min == "exhibitor-0000400"
+
+
+def test_the_release_loads_as_the_package_does(parted):
+    from expo_data import load_arrow
+
+    package, release = parted
+    for name in ("organisations", "exhibitors"):
+        assert load_arrow(name, release).equals(load_arrow(name, package))
+
+
+def _reference_rows(release: Path) -> list[tuple]:
+    from expo_data import load_arrow
+
+    table = load_arrow("exhibitors", release)
+    return sorted(tuple(str(v) for v in row.values()) for row in table.to_pylist())
+
+
+def _files(release: Path) -> list[str]:
+    descriptor = json.loads((release / "datapackage.json").read_text())
+    (paths,) = [r["path"] for r in descriptor["resources"] if r["name"] == "exhibitors"]
+    return [str(release / path) for path in paths]
+
+
+def test_duckdb_reads_the_parts_without_this_library(parted):
+    import duckdb
+
+    _, release = parted
+    files = ", ".join(f"'{f}'" for f in _files(release))
+    table = duckdb.sql(f"SELECT * FROM read_parquet([{files}])").to_arrow_table()
+    assert sorted(tuple(str(v) for v in r.values()) for r in table.to_pylist()) == (
+        _reference_rows(release)
+    )
+
+
+def test_pyarrow_dataset_reads_the_parts(parted):
+    import pyarrow.dataset as ds
+
+    _, release = parted
+    table = ds.dataset(_files(release), format="parquet").to_table()
+    rows = sorted(tuple(str(v) for v in r.values()) for r in table.to_pylist())
+    assert rows == _reference_rows(release)
+
+
+def test_polars_reads_the_parts(parted):
+    polars = pytest.importorskip("polars", reason="polars is not installed (a dev extra)")
+    _, release = parted
+    frame = polars.scan_parquet(_files(release)).collect()
+    rows = sorted(tuple(str(v) for v in r.values()) for r in frame.to_arrow().to_pylist())
+    assert rows == _reference_rows(release)
