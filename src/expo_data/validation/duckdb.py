@@ -19,6 +19,7 @@ pyarrow pass, its keys then moved into DuckDB all the same.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from functools import partial
 from pathlib import Path
@@ -75,10 +76,13 @@ def duckdb_findings(
 ) -> list[Finding]:
     """Table Schema findings (`table`) and the project's checks (`project`), as the fast engine.
 
-    `memory_limit` (e.g. "64MB") bounds DuckDB's memory; it spills to a temporary folder
-    made inside `temp_directory` (default: the system's), removed afterwards.
+    `memory_limit` (e.g. "64MB"; default $EXPO_DATA_DUCKDB_MEMORY_LIMIT, else DuckDB's 80% of
+    RAM) bounds DuckDB's memory; it spills to a temporary folder made inside `temp_directory`
+    (default $EXPO_DATA_DUCKDB_TEMP_DIRECTORY, else the system's), removed afterwards.
     """
     duckdb = _duckdb()
+    memory_limit = memory_limit or os.environ.get("EXPO_DATA_DUCKDB_MEMORY_LIMIT") or None
+    temp_directory = temp_directory or os.environ.get("EXPO_DATA_DUCKDB_TEMP_DIRECTORY") or None
     if table and not fast.supported(package):
         return fast.findings(
             package, limit_errors=limit_errors, trusted=trusted, table=table, project=project
