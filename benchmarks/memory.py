@@ -21,6 +21,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import re
 import resource
 import shutil
@@ -32,6 +33,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the duckdb engine's memory_limit here (its default is 80% of RAM)
+DUCKDB_MEMORY_LIMIT = "256MB"
 UNITS = {"": 1, "B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
 CONTENDERS = (
     "validate",
@@ -182,7 +185,8 @@ def child(contender: str, package: Path, name: str, csv_path: Path, engine: str)
         if contender == "validate":
             report = expo_data.validate(package, engine=engine, limit_errors=10)
             assert report.valid, report.findings
-        elif contender == "validate-duckdb":
+        elif contender == "validate-duckdb":  # DuckDB bounded as a user bounds it
+            os.environ.setdefault("EXPO_DATA_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
             report = expo_data.validate(package, engine="duckdb", limit_errors=10)
             assert report.valid, report.findings
         elif contender == "build_release":
@@ -233,6 +237,9 @@ def main() -> None:
     parser.add_argument("--size", type=parse_size, default="1GB", help="package size (1GB)")
     parser.add_argument("--rows", type=int, default=0, help="package rows (overrides --size)")
     parser.add_argument("--dir", type=Path, default=None, help="where to build (a temp dir)")
+    parser.add_argument(
+        "--contenders", default=",".join(CONTENDERS), help="comma-separated subset to run"
+    )
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -263,7 +270,7 @@ def main() -> None:
             f"{'/read':>7}{'anon growth':>13}{'/read':>7}{'seconds':>9}"
         )
         results = {}
-        for contender in CONTENDERS:
+        for contender in args.contenders.split(","):
             reads = total if contender.startswith("validate") else size
             r = results[contender] = measure(
                 contender, package / "datapackage.json", name, csv_path, engine
@@ -280,24 +287,29 @@ def main() -> None:
         keys, largest_table = keys * copies, largest_table * copies
         budget = 2 * size + keys
         for contender in ("validate", "validate-duckdb"):
+            if contender not in results:
+                continue
             peak = results[contender]["peak"]
             print(
                 f"{contender}: peak RSS {mb(peak)} vs 2 x largest file ({mb(size)}) + key sets "
                 f"({mb(keys)}, scaled from the real package) = {mb(budget)}: "
                 f"{peak / budget:.2f}x of the budget"
             )
-        r = results["load_arrow"]
-        growth = r["peak"] - r["start"]
-        print(
-            f"load_arrow: growth {mb(growth)} vs the Arrow table it returns {mb(r['nbytes'])}: "
-            f"{growth / r['nbytes']:.2f}x (target <= 1.2x)"
-        )
-        r = results["build_release"]
-        growth = r["peak"] - r["start"]
-        print(
-            f"build_release: growth {mb(growth)} vs the largest resource's Arrow table "
-            f"(~{mb(largest_table)}): {growth / largest_table:.2f}x"
-        )
+        if "load_arrow" in results:
+            r = results["load_arrow"]
+            growth, anon = r["peak"] - r["start"], r["anon"] - r["start_anon"]
+            print(
+                f"load_arrow: growth {mb(growth)} (anonymous {mb(anon)}; the rest is the mapped "
+                f"CSV) vs the Arrow table it returns {mb(r['nbytes'])}: {growth / r['nbytes']:.2f}x"
+                f" (anonymous {anon / r['nbytes']:.2f}x; target <= 1.2x)"
+            )
+        if "build_release" in results:
+            r = results["build_release"]
+            growth = r["peak"] - r["start"]
+            print(
+                f"build_release: growth {mb(growth)} vs the largest resource's Arrow table "
+                f"(~{mb(largest_table)}): {growth / largest_table:.2f}x"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
