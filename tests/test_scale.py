@@ -144,7 +144,7 @@ def parted(tmp_path_factory) -> tuple[Path, Path]:
     descriptor.write_text(json.dumps(data))
     original, build.ROW_GROUP_ROWS = build.ROW_GROUP_ROWS, 400
     try:
-        release = build_release(descriptor, out=root / "release", part_rows=1000)
+        release = build_release(descriptor, out=root / "releases" / "1.0.0", part_rows=1000)
     finally:
         build.ROW_GROUP_ROWS = original
     return descriptor, release
@@ -160,6 +160,18 @@ def test_a_large_resource_is_split_into_parts(parted):
     rows = {f["name"]: f.get("rows") for f in manifest["files"]}
     assert [rows[name] for name in paths["exhibitors"]] == [1000, 1000, 700]
     assert set(rows) == {p.name for p in release.iterdir()} - {"SHA256SUMS", "manifest.json"}
+
+
+def test_a_release_in_parts_downloads_verified(parted, tmp_path: Path, monkeypatch):
+    from expo_data import download_release, load_arrow
+
+    monkeypatch.setenv("EXPO_DATA_CACHE", str(tmp_path / "cache"))
+    package, release = parted
+    folder = download_release("1.0.0", url=release.parent, to=tmp_path / "copy")
+    assert sorted(p.name for p in folder.glob("exhibitors-part-*")) == [
+        f"exhibitors-part-{k:05d}.parquet" for k in range(3)
+    ]
+    assert load_arrow("exhibitors", tmp_path / "copy").equals(load_arrow("exhibitors", package))
 
 
 def test_parts_have_row_groups_with_statistics(parted):
