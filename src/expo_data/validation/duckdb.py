@@ -189,6 +189,8 @@ def _duckdb_scan(
     """The scan of a plain local UTF-8 file read by DuckDB; None where DuckDB may not read it."""
     if resource.is_remote or resource.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
         return None
+    if set("*?[]{}") & set(str(resource.location)):  # DuckDB would read the path as a glob
+        return None
     dialect = resource.dialect
     delimiter, quote = dialect.get("delimiter", ","), dialect.get("quoteChar", '"')
     if dialect.get("doubleQuote", True) is False or len(delimiter.encode()) != 1:
