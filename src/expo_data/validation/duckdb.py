@@ -217,7 +217,7 @@ def _duckdb_scan(
             header = bytes(data[:header_end]).decode("utf-8")
     except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
         return None
-    labels = next(fast_csv_reader(header, dialect), [])
+    labels = next(_csv_reader(header, dialect), [])
     scan.labels = [label.strip() for label in labels]
     fields = scan.fields()
     positions = {j for j, f in enumerate(fields) if f is not None and f.name in keys}
@@ -278,7 +278,7 @@ def _refused(exc: Exception) -> bool:
     return isinstance(exc, (duckdb.Error, OSError, pa.ArrowException))
 
 
-def fast_csv_reader(text: str, dialect: Any):
+def _csv_reader(text: str, dialect: Any):
     """Python's csv reader over `text`, in the resource's dialect."""
     import csv
     import io
