@@ -1,12 +1,19 @@
-"""Benchmark: frictionless vs the fast engine vs a bare pyarrow parse, on a synthetic package.
+"""Benchmark: a bare pyarrow parse vs the fast, duckdb and frictionless engines, on two shapes.
 
-    python benchmarks/validate.py --rows 1000000
+    python benchmarks/validate.py --rows 1000000 [--frictionless-rows 100000 | --skip-frictionless]
 
-Builds two packages shaped like the real one (sources → organisations, with a self-reference →
-exhibitors; slug-pattern ids, CJK names, integer, boolean, enum and date fields), one valid and
-one with 0.1% of its rows damaged, then times each contender in a fresh subprocess (so every
-peak-memory figure is its own) and checks that both engines report the same findings on the
-damaged package. `build_package` is reused by the tests.
+Two shapes, each as a valid package and one with 0.1% of its rows damaged:
+- synthetic: sources → organisations (with a self-reference) → exhibitors; slug-pattern ids,
+  CJK names, integer, boolean, enum and date fields (`build_package`, reused by the tests);
+- awards: the real package's widest resource (17 fields, CJK text) repeated to --rows rows
+  with suffixed ids (its foreign keys still resolve), 1% of its notes quoted multi-line
+  cells, and 0.1% of its rows with one faulty cell (`build_awards`).
+Each contender runs in a fresh subprocess (so every peak-memory figure is its own). The bare
+parse is `pyarrow.csv.read_csv` of every file (`newlines_in_values=True` where a file has
+multi-line cells, skipping ragged rows where it has them). frictionless at 1M rows takes
+minutes: `--frictionless-rows N` times it on an N-row copy and extrapolates its rows/s (and
+compares findings there), `--skip-frictionless` leaves it out. The engines must report the
+same findings as each other and as frictionless.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
 ZONES = ["digital-innovation", "ecosystem", "ai-experience", "dual-carbon", "interactive"]
@@ -234,38 +243,108 @@ def build_package(root: Path, rows: int, *, faults: float = 0.0, seed: int = 202
     return descriptor
 
 
+# -- the awards shape ------------------------------------------------------------------------
+
+#: (field, damage) of the awards shape: one faulty cell per damaged row
+AWARD_FAULTS = [
+    ("winners_named", lambda row, k: "12a"),
+    ("winners_named", lambda row, k: "-1"),
+    ("kind", lambda row, k: "prize"),
+    ("named_list_partial", lambda row, k: "yes"),
+    ("source_paragraph", lambda row, k: "14"),
+    ("mentioned_in", lambda row, k: "4, 7"),
+    ("session_id", lambda row, k: "no-such-session"),
+    ("parent_award_id", lambda row, k: f"missing-award-{k}"),
+    ("id", lambda row, k: row[0].rsplit("-", 1)[0]),  # the same id as an earlier copy
+    ("name_zh_hant", lambda row, k: ""),
+]
+
+
+def build_awards(root: Path, rows: int, *, faults: float = 0.0, seed: int = 2023) -> Path:
+    """The real package's awards (+ the sources and sessions it references), `rows` rows."""
+    import shutil
+
+    rng = random.Random(seed)
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    keep = [r for r in descriptor["resources"] if r["name"] in ("sources", "sessions", "awards")]
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    (root / "schemas").mkdir(exist_ok=True)
+    for r in keep:
+        shutil.copy2(ROOT / r["schema"], root / r["schema"])
+        if r["name"] != "awards":
+            shutil.copy2(ROOT / r["path"], root / r["path"])
+    with open(ROOT / "data" / "awards.csv", encoding="utf-8", newline="") as stream:
+        header, *real = list(csv.reader(stream))
+    at = {name: j for j, name in enumerate(header)}
+    with open(root / "data" / "awards.csv", "w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(header)
+        for i in range(rows):
+            k, row = divmod(i, len(real))
+            row = list(real[row])
+            if k:  # copy k: suffixed ids, so keys stay unique and references resolve
+                row[0] += f"-{k}"
+                if row[at["parent_award_id"]]:
+                    row[at["parent_award_id"]] += f"-{k}"
+            if i % 100 == 37:
+                row[at["notes"]] = f"{row[at['notes']]}\n第 {k} 份副本\n多行備註"
+            if faults and i > len(real) and rng.random() < faults:
+                name, damage = rng.choice(AWARD_FAULTS)
+                row[at[name]] = damage(row, k)
+            writer.writerow(row)
+    descriptor = {**descriptor, "resources": keep}
+    (root / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=1))
+    return root / "datapackage.json"
+
+
 # -- one timed contender per subprocess -------------------------------------------------------
 
 
 def _child(contender: str, descriptor: Path, out: Path) -> None:
-    started = time.perf_counter()
     findings = []
     if contender == "pyarrow":
+        files = sorted((descriptor.parent / "data").glob("*.csv"))
+        multi_line = {path: _quoted_newline(path.read_bytes()) for path in files}  # untimed
+        started = time.perf_counter()
         import pyarrow.csv as pcsv
 
-        # defaults where they can read the file; the damaged one needs quoted newlines and
-        # a way past rows of the wrong length
-        options = None
-        if descriptor.parent.name == "faulty":
+        for path in files:
             options = pcsv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=lambda row: "skip"
+                newlines_in_values=multi_line[path], invalid_row_handler=lambda row: "skip"
             )
-        for path in sorted((descriptor.parent / "data").glob("*.csv")):
             pcsv.read_csv(path, parse_options=options)
     else:
+        started = time.perf_counter()
         from expo_data.model.descriptor import open_package
-        from expo_data.validation.reference import frictionless_findings
 
         package = open_package(descriptor)
         if contender == "fast":
-            from expo_data.validation.fast import fast_findings as engine
+            from expo_data.validation.fast import fast_findings
+
+            findings = fast_findings(package, limit_errors=10**9, trusted=False)
+        elif contender == "duckdb":
+            from expo_data.validation.duckdb import duckdb_findings
+
+            findings = duckdb_findings(package, limit_errors=10**9, project=False)
         else:
-            engine = frictionless_findings
-        findings = engine(package, limit_errors=10**9, trusted=False)
+            from expo_data.validation.reference import frictionless_findings
+
+            findings = frictionless_findings(package, limit_errors=10**9, trusted=False)
     seconds = time.perf_counter() - started
     peak = _peak_rss()
     rows = [[f.code, f.resource, f.row, f.field, f.message] for f in findings]
     out.write_text(json.dumps({"seconds": seconds, "peak": peak, "findings": rows}))
+
+
+def _quoted_newline(data: bytes) -> bool:
+    """Whether any quoted cell may hold a line break: pyarrow then needs newlines_in_values."""
+    import csv
+    import io
+
+    if b'"' not in data:
+        return False
+    rows = csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline=""))
+    return any("\n" in cell or "\r" in cell for row in rows for cell in row)
 
 
 def _peak_rss() -> int:
@@ -285,7 +364,7 @@ def _peak_rss() -> int:
 
 
 def _run(contender: str, descriptor: Path, work: Path) -> dict:
-    out = work / f"{contender}-{descriptor.parent.name}.json"
+    out = work / f"{contender}-{descriptor.parent.parent.name}-{descriptor.parent.name}.json"
     subprocess.run(
         [sys.executable, __file__, "--child", contender, str(descriptor), str(out)], check=True
     )
@@ -295,64 +374,110 @@ def _run(contender: str, descriptor: Path, work: Path) -> dict:
 def _ordered(findings: list, names: list[str]) -> list[tuple]:
     """Findings as validate() orders them: by resource, then row, stable within a row."""
     order = {name: i for i, name in enumerate(names)}
-    keys = [tuple(f[:4]) for f in findings]
+    keys = [tuple(f) for f in findings]
     return sorted(keys, key=lambda k: (order.get(k[1], -1), k[2] or 0))
+
+
+BUILDERS = {"synthetic": build_package, "awards": build_awards}
+
+
+def _shape(shape: str, args: argparse.Namespace, work: Path) -> bool:
+    """Time every contender on one shape; print the table; True where the findings agree."""
+    build = BUILDERS[shape]
+    packages = {
+        "valid": build(work / shape / "valid", args.rows),
+        "faulty": build(work / shape / "faulty", args.rows, faults=args.faults),
+    }
+    small = {}
+    if args.frictionless_rows and not args.skip_frictionless:
+        small = {
+            "valid": build(work / shape / "small-valid", args.frictionless_rows),
+            "faulty": build(
+                work / shape / "small-faulty", args.frictionless_rows, faults=args.faults
+            ),
+        }
+    sizes = [p.stat().st_size for p in (work / shape / "valid" / "data").glob("*.csv")]
+    print(
+        f"\n== {shape}: {args.rows:,} rows, {sum(sizes) / 1e6:.1f} MB of CSV (largest file "
+        f"{max(sizes) / 1e6:.1f} MB); {args.faults:.1%} of rows damaged in 'faulty'"
+    )
+    print(
+        f"{'package':8} {'contender':13} {'seconds':>8} {'rows/s':>11} {'peak MB':>8} "
+        f"{'x parse':>8} {'vs frictionless':>16}"
+    )
+    same = True
+    for label, descriptor in packages.items():
+        results = {c: _run(c, descriptor, work) for c in ("pyarrow", "fast", "duckdb")}
+        note = ""
+        if not args.skip_frictionless:
+            if small:
+                result = _run("frictionless", small[label], work)
+                rate = args.frictionless_rows / result["seconds"]
+                result = {**result, "seconds": args.rows / rate}
+                note = f" (extrapolated from {args.frictionless_rows:,} rows)"
+                fast_small = _run("fast", small[label], work)
+                names = json.loads(small[label].read_text())["resources"]
+                names = [r["name"] for r in names]
+                agree = _ordered(fast_small["findings"], names) == _ordered(
+                    result["findings"], names
+                )
+                print(
+                    f"  {label}: on the {args.frictionless_rows:,}-row copy, fast and "
+                    f"frictionless findings identical: {agree} ({len(result['findings'])})"
+                )
+                same &= agree
+            else:
+                result = _run("frictionless", descriptor, work)
+            results["frictionless"] = result
+        parse = results["pyarrow"]["seconds"]
+        slow = results.get("frictionless", {}).get("seconds")
+        for contender, result in results.items():
+            seconds = result["seconds"]
+            against = f"{slow / seconds:15.1f}x" if slow else f"{'-':>16}"
+            print(
+                f"{label:8} {contender:13} {seconds:8.2f} {args.rows / seconds:11,.0f} "
+                f"{result['peak'] / 1e6:8.0f} {seconds / parse:7.2f}x {against}"
+                + (note if contender == "frictionless" else "")
+            )
+        names = [r["name"] for r in json.loads(descriptor.read_text())["resources"]]
+        fast, duck = (_ordered(results[c]["findings"], names) for c in ("fast", "duckdb"))
+        agree = fast == duck
+        line = f"  {label}: {len(fast)} fast findings, {len(duck)} duckdb; identical: {agree}"
+        if "frictionless" in results and not small:
+            slow_findings = _ordered(results["frictionless"]["findings"], names)
+            agree_slow = [f[:4] for f in slow_findings] == [f[:4] for f in fast]
+            line += f"; frictionless {len(slow_findings)}, identical: {agree_slow}"
+            same &= agree_slow
+        print(line)
+        same &= agree
+    return same
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000, help="data rows (default 100000)")
     parser.add_argument("--faults", type=float, default=0.001, help="share of damaged rows")
+    parser.add_argument("--shape", choices=[*BUILDERS, "both"], default="both")
+    parser.add_argument("--skip-frictionless", action="store_true", help="leave frictionless out")
+    parser.add_argument(
+        "--frictionless-rows", type=int, default=0, help="time frictionless on N rows, extrapolate"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not args.child:  # bytecode as an installed wheel has it (PYTHONDONTWRITEBYTECODE may be set)
-        import expo_data
-
-        compileall.compile_dir(expo_data.__path__[0], quiet=1)
     if args.child:
         contender, descriptor, out = args.child
         _child(contender, Path(descriptor), Path(out))
         return
+    import expo_data  # bytecode as an installed wheel has it (PYTHONDONTWRITEBYTECODE may be set)
+
+    compileall.compile_dir(expo_data.__path__[0], quiet=1)
+    shapes = list(BUILDERS) if args.shape == "both" else [args.shape]
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     with tempfile.TemporaryDirectory(prefix="expo-bench-") as tmp:
-        work = Path(tmp)
-        valid = build_package(work / "valid", args.rows)
-        faulty = build_package(work / "faulty", args.rows, faults=args.faults)
-        sizes = [p.stat().st_size for p in (work / "valid" / "data").glob("*.csv")]
-        print(
-            f"{args.rows:,} rows, {sum(sizes) / 1e6:.1f} MB of CSV (largest file "
-            f"{max(sizes) / 1e6:.1f} MB); {args.faults:.1%} of rows damaged"
-        )
-        print(f"{'package':8} {'contender':13} {'seconds':>8} {'rows/s':>11} {'peak MB':>8}")
-        results = {}
-        for descriptor in (valid, faulty):
-            label = descriptor.parent.name
-            for contender in ("pyarrow", "fast", "frictionless"):
-                result = results[label, contender] = _run(contender, descriptor, work)
-                print(
-                    f"{label:8} {contender:13} {result['seconds']:8.2f} "
-                    f"{args.rows / result['seconds']:11,.0f} {result['peak'] / 1e6:8.0f}"
-                )
-        for label in ("valid", "faulty"):
-            fast, slow, floor = (
-                results[label, c]["seconds"] for c in ("fast", "frictionless", "pyarrow")
-            )
-            print(
-                f"{label}: fast is {slow / fast:.1f}x faster than frictionless "
-                f"and {fast / floor:.2f}x the bare pyarrow parse"
-            )
-        names = ["sources", "organisations", "exhibitors"]
-        fast, slow = (
-            _ordered(results["faulty", c]["findings"], names) for c in ("fast", "frictionless")
-        )
-        same = fast == slow
-        print(
-            f"faulty: {len(slow)} frictionless findings, {len(fast)} fast findings; identical: {same}"
-        )
-        if not same:
-            only_fast, only_slow = set(fast) - set(slow), set(slow) - set(fast)
-            print("  only fast:", sorted(only_fast, key=str)[:10])
-            print("  only frictionless:", sorted(only_slow, key=str)[:10])
-            sys.exit(1)
+        same = [_shape(shape, args, Path(tmp)) for shape in shapes]
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    if not all(same):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -262,7 +262,7 @@ def test_library_lookup_suggests_too():
         (
             ("validate", "--engine", "fric"),
             "Error: unknown engine 'fric'; did you mean 'frictionless'? "
-            "(choose one of fast, frictionless)",
+            "(choose one of fast, frictionless, duckdb)",
         ),
         (
             ("show", "winners", "-f", "tabel"),

@@ -408,7 +408,7 @@ def test_validate_defaults_to_the_fast_engine(tmp_path: Path):
 
 def test_cli_engine_and_limit_errors(tmp_path: Path):
     descriptor = make(tmp_path, HEADER + "A1,x,x,x,\nA2,y,y,y,\n")
-    for engine in ("fast", "frictionless"):
+    for engine in ("fast", "frictionless", "duckdb"):
         result = run_cli(
             "validate", descriptor, "--engine", engine, "--limit-errors", "2", "-f", "json"
         )

@@ -28,7 +28,7 @@ import pytest
 from conftest import ROOT, copy_package, run_cli
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
-ENGINES = ("frictionless", "fast")
+ENGINES = ("frictionless", "fast", "duckdb")
 FAST_MISSING = importlib.util.find_spec("expo_data.validation.fast") is None
 ANY = object()  # an expected row or field that is not checked (it does not apply)
 TEN_MB = 10 * 1024 * 1024

@@ -21,7 +21,7 @@ from .app import (
 )
 
 REPORT_FORMATS = ("text", "json", "github", "markdown")
-ENGINE_NAMES = ("fast", "frictionless")
+ENGINE_NAMES = ("fast", "frictionless", "duckdb")
 
 
 @app.command(
@@ -56,7 +56,8 @@ def validate(
             "--engine",
             kind="engine",
             choices=ENGINE_NAMES,
-            help="fast (pyarrow, the default) or frictionless (the reference).",
+            help="fast (pyarrow, the default), frictionless (the reference) or duckdb (out of "
+            "core; the sql extra).",
         ),
     ] = "fast",
     limit_errors: Annotated[

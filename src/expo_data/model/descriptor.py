@@ -97,6 +97,8 @@ class Resource:
     dialect: Mapping[str, Any] = field(default_factory=dict)
     schema_path: str = ""  # as written in the descriptor; "" for an inline schema
     format: str = "csv"  # the declared `format`, else the path's extension (csv, parquet…)
+    #: every file of a multi-file (Parquet) resource, in order; `location` is the first
+    parts: tuple[Path | str, ...] = ()
 
     @property
     def is_remote(self) -> bool:
@@ -374,9 +376,12 @@ def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Pa
             raise PackageError(f"{dpath}: every resource needs a name, got {raw!r}")
         name = raw["name"]
         try:
-            rpath = raw.get("path")
-            if isinstance(rpath, list):
-                raise PackageError("multi-file resources are not supported")
+            rpath, parts = raw.get("path"), ()
+            if isinstance(rpath, list):  # a resource in parts: Parquet files read as one table
+                if not rpath or _format(raw.get("format"), str(rpath[0])) != "parquet":
+                    raise PackageError("multi-file resources are supported for Parquet only")
+                parts = tuple(resolve_path(base, part, trusted=trusted) for part in rpath)
+                rpath = rpath[0]
             location = resolve_path(base, rpath, trusted=trusted)
             if raw.get("schema") is None:
                 raise PackageError("resource has no table schema")
@@ -399,6 +404,7 @@ def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Pa
                 dialect=MappingProxyType(dict(dialect)),
                 schema_path=raw["schema"] if isinstance(raw["schema"], str) else "",
                 format=_format(raw.get("format"), rpath),
+                parts=parts,
             )
         )
     return Package(path=dpath, descriptor=MappingProxyType(descriptor), resources=tuple(resources))

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 INT64_RANGE = (-(2**63), 2**63 - 1)
 #: a run of cells this short whose cast fails goes to the exact per-cell reader as a whole
 _EXACT_RUN = 64
+#: casts retried after setting aside the cell Arrow names, before halving the array
+_RETRIES = 8
+_CAST_FAILED = re.compile(r"Failed to parse string: '(.*)' as a scalar of type [^ ]+$", re.S)
 _NUMBER_OPTIONS = {"bareNumber", "groupChar", "decimalChar"}
 _4, _18 = (array([n], pa.int32())[0] for n in (4, 18))
 #: what `datetime.strptime(cell, "%Y-%m-%d")` matches: the regex Python's _strptime builds
@@ -149,6 +152,29 @@ def _year_like(strings: pa.Array) -> pa.Array:
 
 
 def _cast_or_split(strings: pa.Array, target: pa.DataType) -> tuple[pa.Array, pa.Array]:
+    """Cast, setting aside the cells that fail; (typed, mask of cells left undecided).
+
+    Arrow names the cell a cast fails on: those cells are set aside and the cast retried, a
+    few times (work per failing value, not per row); then the array is halved around them.
+    """
+    undecided = pc.is_null(pc.is_null(strings))
+    for _ in range(_RETRIES if len(strings) > _EXACT_RUN else 0):
+        try:
+            return pc.cast(strings, target), undecided
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            named = _CAST_FAILED.match(str(exc))
+            if named is None:
+                break
+            failed = pc.fill_null(pc.equal(strings, scalar(named[1], pa.string())), FALSE)
+            if not pc.any(failed).as_py():
+                break
+            undecided = pc.or_(undecided, failed)
+            strings = pc.if_else(failed, NULL_STRING, strings)
+    typed, rest = _split(strings, target)
+    return typed, pc.or_(undecided, rest)
+
+
+def _split(strings: pa.Array, target: pa.DataType) -> tuple[pa.Array, pa.Array]:
     """Cast, halving the array around cells that fail; (typed, mask of cells left undecided)."""
     try:
         typed = pc.cast(strings, target)
@@ -158,10 +184,7 @@ def _cast_or_split(strings: pa.Array, target: pa.DataType) -> tuple[pa.Array, pa
     if len(strings) <= _EXACT_RUN:
         return pa.nulls(len(strings), target), pc.is_valid(strings)
     half = len(strings) // 2
-    left, right = (
-        _cast_or_split(strings.slice(0, half), target),
-        _cast_or_split(strings.slice(half), target),
-    )
+    left, right = _split(strings.slice(0, half), target), _split(strings.slice(half), target)
     return (
         pa.concat_arrays([left[0], right[0]]),
         pa.concat_arrays([left[1], right[1]]),

@@ -8,6 +8,7 @@ import io
 import re
 import sys
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -20,7 +21,7 @@ from . import kernels as pc
 from .source import open_source
 
 if TYPE_CHECKING:
-    from ..model.descriptor import Package, Resource, Schema
+    from ..model.descriptor import Field, Package, Resource, Schema
 
 
 def csv_options(schema: Schema, dialect: dict, encoding: str = "utf-8") -> tuple:
@@ -150,25 +151,76 @@ def _record_number(resource: Resource, index: int) -> int:
     return next(islice(records, index, None))
 
 
+#: bytes per record batch when loading: memory holds the typed table and about one batch
+STREAM_BLOCK = 1 << 22
+
+
 def read_csv_table(resource: Resource, package: Package | None = None) -> pa.Table:
-    """A CSV resource as an Arrow table typed by its schema; the first bad cell raises DataError."""
-    strings = read_strings(resource)
+    """A CSV resource as an Arrow table typed by its schema; the first bad cell raises DataError.
+
+    Streamed: each record batch of strings is typed and dropped, so memory holds the typed
+    table and one batch, not the whole file as strings too. The first bad cell is the first
+    field's (in schema order) first bad row, as if the whole column were read at once.
+    """
+    block = STREAM_BLOCK
+    while True:
+        try:
+            return _read_typed(resource, package, block)
+        except pa.ArrowInvalid as exc:
+            if "straddling" in str(exc) and block < _size(resource):
+                block *= 4  # a record longer than a block: read again in bigger blocks
+                continue
+            raise _parse_error(resource, exc) from None
+
+
+def _size(resource: Resource) -> int:
+    return Path(resource.location).stat().st_size if not resource.is_remote else 0
+
+
+def _read_typed(resource: Resource, package: Package | None, block: int) -> pa.Table:
+    read, parse, convert = csv_options(resource.schema, dict(resource.dialect), resource.encoding)
+    read.block_size = block
     schema = arrow_schema(resource, package)
-    columns = []
-    for field, arrow_field in zip(resource.schema.fields, schema, strict=True):
-        raw = strings.column(field.name)
-        typed, bad = cells.parse(field, raw)
-        problem = ""
-        if pc.any(bad).as_py():
-            problem = f"cannot read {show(raw.filter(bad)[0].as_py())} as {field.type}"
-        elif field.enum is not None and typed.null_count != raw.null_count:
-            bad = pc.and_(pc.is_valid(raw), pc.is_null(typed))
-            problem = f"{show(raw.filter(bad)[0].as_py())} is not one of {field.enum}"
-        elif field.required and raw.null_count:
-            bad = pc.is_null(raw)
-            problem = "a required value is missing"
-        if problem:
-            row = _record_number(resource, pc.index(bad, True).as_py())
-            raise DataError(problem, path=resource.path, row=row, field=field.name)
-        columns.append(typed.cast(arrow_field.type) if typed.type != arrow_field.type else typed)
-    return pa.Table.from_arrays(columns, schema=schema)
+    source = open_source(resource)
+    if not resource.is_remote:  # read, not mapped: the file's pages stay out of this process
+        source = pa.OSFile(str(resource.location))
+    reader = pcsv.open_csv(source, read, parse, convert)
+    expected = resource.schema.names
+    if reader.schema.names != expected:
+        raise DataError(_header_message(expected, reader.schema.names), path=resource.path, row=1)
+    batches, first, offset = [], {}, 0  # first: field position → (row index, problem)
+    for batch in reader:
+        columns = []
+        for j, (field, arrow_field) in enumerate(zip(resource.schema.fields, schema, strict=True)):
+            raw = pa.chunked_array([batch.column(j)])
+            typed, problem = _typed(field, raw)
+            if problem and j not in first:
+                first[j] = (offset + problem[0], problem[1])
+            if not first:
+                columns.append(
+                    typed.cast(arrow_field.type) if typed.type != arrow_field.type else typed
+                )
+        if not first:
+            batches.append(pa.Table.from_arrays(columns, schema=schema))
+        offset += batch.num_rows
+    if first:
+        j = min(first)
+        index, problem = first[j]
+        row = _record_number(resource, index)
+        raise DataError(problem, path=resource.path, row=row, field=resource.schema.fields[j].name)
+    return pa.concat_tables(batches) if batches else schema.empty_table()
+
+
+def _typed(field: Field, raw: pa.ChunkedArray) -> tuple[pa.ChunkedArray, tuple[int, str] | None]:
+    """The column typed, and (index, problem) of its first cell that cannot be loaded."""
+    typed, bad = cells.parse(field, raw)
+    problem = ""
+    if pc.any(bad).as_py():
+        problem = f"cannot read {show(raw.filter(bad)[0].as_py())} as {field.type}"
+    elif field.enum is not None and typed.null_count != raw.null_count:
+        bad = pc.and_(pc.is_valid(raw), pc.is_null(typed))
+        problem = f"{show(raw.filter(bad)[0].as_py())} is not one of {field.enum}"
+    elif field.required and raw.null_count:
+        bad = pc.is_null(raw)
+        problem = "a required value is missing"
+    return typed, (pc.index(bad, True).as_py(), problem) if problem else None

@@ -35,7 +35,10 @@ def read_parquet_table(resource: Resource, package: Package | None = None) -> pa
 
     expected = arrow_schema(resource, package)
     try:
-        table = pq.ParquetFile(open_source(resource)).read()
+        if resource.parts:  # a resource in parts: the files' rows, in order
+            table = pa.concat_tables([pq.ParquetFile(_open(p)).read() for p in resource.parts])
+        else:
+            table = pq.ParquetFile(open_source(resource)).read()
     except (OSError, pa.ArrowException) as exc:
         raise DataError(f"cannot read it as Parquet: {exc}", path=resource.path) from None
     if table.column_names != expected.names:
@@ -51,3 +54,13 @@ def read_parquet_table(resource: Resource, package: Package | None = None) -> pa
         return pa.Table.from_arrays(columns, schema=expected)
     except (pa.ArrowException, ValueError, NotImplementedError) as exc:
         raise DataError(f"does not match its schema: {exc}", path=resource.path) from None
+
+
+def _open(location: object) -> pa.NativeFile | object:
+    """One part of a multi-file resource: a local file memory-mapped, a URL fetched."""
+    if isinstance(location, str):
+        from urllib.request import urlopen
+
+        with urlopen(location, timeout=60) as response:
+            return pa.BufferReader(response.read())
+    return pa.memory_map(str(location))

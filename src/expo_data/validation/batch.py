@@ -206,7 +206,7 @@ class Batches:
         if layout.empty:  # frictionless reads no cells from an empty line: only a blank row
             empty = np.fromiter(sorted(layout.empty), np.int64)
             for error in found.errors:
-                keep = ~np.isin(error.rows, empty)
+                keep = ~_among(error.rows, empty)
                 error.rows = error.rows[keep]
                 error.cells = [c for c, k in zip(error.cells, keep, strict=True) if k]
             found.blank.append(empty)
@@ -239,10 +239,16 @@ class Batches:
             kind = cells.ARROW_TYPES[f.type] if f.type in VECTOR_TYPES else pa.string()
             column = pa.chunked_array(found.keys.get(j, []), kind).combine_chunks()
             if empty:  # an empty line has no cells, so no key
-                mask = bools(np.isin(found.key_rows, np.fromiter(empty, np.int64)))
+                mask = bools(_among(found.key_rows, np.fromiter(sorted(empty), np.int64)))
                 column = pc.if_else(mask, pa.nulls(1, column.type)[0], column)
             found.keys[j] = [column]
         return found
+
+
+def _among(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """`np.isin(values, sorted_set)` by binary search: no pass over `values` per set member."""
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
 
 
 def empty_is_missing(resource: Resource) -> bool:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-ENGINES = ("fast", "frictionless")
+ENGINES = ("fast", "frictionless", "duckdb")
 DEFAULT_LIMIT_ERRORS = 1000
 
 
@@ -37,7 +37,9 @@ def validate(
     (`"expo:checks"`: see `checks.CHECKS`), each switched on or off by `checks`
     ({"nfc": False, …}; an unknown name is a ValueError). The `fast` engine (pyarrow, one
     pass per file) reports what frictionless-py (`engine="frictionless"`) reports, with the
-    same codes, rows and fields; Parquet resources are checked natively by both. Raises
+    same codes, rows and fields; Parquet resources are checked natively by both. The
+    `duckdb` engine reports what `fast` reports, with DuckDB reading the CSV files and
+    checking the keys out of core (the `sql` extra). Raises
     PackageError only when the descriptor cannot be read at all; everything else is a finding.
 
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
@@ -65,15 +67,22 @@ def validate(
     if not findings:
         from .fast import findings as fast_pass
 
-        findings = fast_pass(
-            package,
-            limit_errors=limit_errors,
-            trusted=trusted,
-            profile=chosen,
-            reference=engine == "frictionless",
-            progress=progress,
-            rows=rows,
-        )
+        if engine == "duckdb":
+            from .duckdb import duckdb_findings
+
+            findings = duckdb_findings(
+                package, limit_errors=limit_errors, trusted=trusted, profile=chosen, rows=rows
+            )
+        else:
+            findings = fast_pass(
+                package,
+                limit_errors=limit_errors,
+                trusted=trusted,
+                profile=chosen,
+                reference=engine == "frictionless",
+                progress=progress,
+                rows=rows,
+            )
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     stats = {

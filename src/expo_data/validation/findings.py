@@ -7,6 +7,7 @@ frictionless' row reading produces them, primary, unique and foreign keys, the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,13 @@ if TYPE_CHECKING:
 MAX_CELL = 60  # characters of a cell quoted in a message (validate.frictionless_findings cuts so)
 
 
-def table_findings(scan: _Scan, byname: dict[str, _Scan], limit: int) -> list[Finding]:
+def table_findings(
+    scan: _Scan,
+    byname: dict[str, _Scan],
+    limit: int,
+    key_errors: Callable[[_Scan, dict[str, _Scan]], KeyErrors] | None = None,
+) -> list[Finding]:
+    """One resource's findings; `key_errors` runs the key checks (default: in memory)."""
     resource = scan.resource
     if scan.failure is not None:
         return [scan.failure]
@@ -43,7 +50,10 @@ def table_findings(scan: _Scan, byname: dict[str, _Scan], limit: int) -> list[Fi
         out.append(resource_finding("source-error", resource, "the source is empty"))
     else:
         out += _header_findings(scan)
-    rows = _row_findings(scan, byname, limit - len(out))
+    rows = []
+    if limit - len(out) > 0 and scan.labels is not None:
+        keyed = (key_errors or array_key_errors)(scan, byname)
+        rows = _row_findings(scan, keyed, limit - len(out))
     out += rows
     if len(out) >= limit and scan.found.rows:  # frictionless cuts after a row, if any
         return out[:limit]
@@ -95,7 +105,72 @@ class _Row:
     foreign: dict[int, Finding] = field(default_factory=dict)
 
 
-def _row_findings(scan: _Scan, byname: dict[str, _Scan], limit: int) -> list[Finding]:
+@dataclass
+class KeyErrors:
+    """The key checks' results, as record numbers (an engine computes them its own way)."""
+
+    unique: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    all_null: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    primary: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
+    #: foreign key index → (rows whose key is not in the lookup, the k-th row's values shown)
+    foreign: dict[int, tuple[np.ndarray, Callable[[int], str]]] = field(default_factory=dict)
+
+
+def key_positions(scan: _Scan) -> tuple[list[int], list[int], list[tuple[int, list[int]]]]:
+    """Columns of the unique fields, of the primary key, and of each checkable foreign key."""
+    fields = scan.fields()
+    position = {f.name: j for j, f in enumerate(fields) if f is not None}
+    unique = [j for j, f in enumerate(fields) if f is not None and f.constraints.get("unique")]
+    pk = [position.get(name) for name in scan.resource.schema.primary_key]
+    pk = pk if pk and None not in pk else []
+    groups = []
+    for index, fk in enumerate(scan.resource.schema.foreign_keys):
+        local = [position.get(name) for name in fk.fields]
+        if None not in local:
+            groups.append((index, local))
+    return unique, pk, groups
+
+
+def array_key_errors(scan: _Scan, byname: dict[str, _Scan]) -> KeyErrors:
+    """The key checks over the typed key columns a pass kept in memory."""
+    found = scan.found
+    keys, numbers = found.keys, found.key_rows
+    unique, pk, groups = key_positions(scan)
+    coded: dict[tuple[int, ...], np.ndarray] = {}
+
+    def code(positions: list[int]) -> np.ndarray:
+        if tuple(positions) not in coded:
+            coded[tuple(positions)] = codes([keys[j][0] for j in positions])
+        return coded[tuple(positions)]
+
+    out = KeyErrors()
+    for j in unique:
+        column = keys[j][0]
+        take = to_bools(column.is_valid()) & ~nan_mask([column])
+        at, before = duplicates(code([j]), numbers, take)
+        out.unique[j] = (numbers[at], numbers[before])
+    if pk:
+        columns = [keys[j][0] for j in pk]
+        nulls = np.logical_and.reduce([to_bools(c.is_null()) for c in columns])
+        out.all_null = numbers[np.flatnonzero(nulls)]
+        at, before = duplicates(code(pk), numbers, ~nulls & ~nan_mask(columns))
+        out.primary = (numbers[at], numbers[before])
+    for index, local in groups:
+        fk = scan.resource.schema.foreign_keys[index]
+        target = byname[fk.resource or scan.resource.name]
+        reference = [_reference_column(target, name) for name in fk.reference_fields]
+        misses = np.flatnonzero(lookup_misses([keys[j][0] for j in local], reference))
+
+        def shown(k: int, misses=misses, local=local) -> str:
+            return ", ".join(_show(keys[j][0][int(misses[k])].as_py()) for j in local)
+
+        out.foreign[index] = (numbers[misses], shown)
+    return out
+
+
+def _row_findings(scan: _Scan, keyed: KeyErrors, limit: int) -> list[Finding]:
     """Row findings in frictionless' order, cut at `limit`.
 
     Within a row frictionless reads the unique, primary-key and foreign-key fields first (as
@@ -106,45 +181,13 @@ def _row_findings(scan: _Scan, byname: dict[str, _Scan], limit: int) -> list[Fin
         return []
     resource, found = scan.resource, scan.found
     fields = scan.fields()
-    position = {f.name: j for j, f in enumerate(fields) if f is not None}
-    keys, numbers = found.keys, found.key_rows
-    coded: dict[tuple[int, ...], np.ndarray] = {}
-
-    def code(positions: list[int]) -> np.ndarray:
-        if tuple(positions) not in coded:
-            coded[tuple(positions)] = codes([keys[j][0] for j in positions])
-        return coded[tuple(positions)]
-
-    # first where the key errors are, as indices into the key columns
-    unique = [j for j, f in enumerate(fields) if f is not None and f.constraints.get("unique")]
-    repeats = {}
-    for j in unique:
-        column = keys[j][0]
-        take = to_bools(column.is_valid()) & ~nan_mask([column])
-        repeats[j] = duplicates(code([j]), numbers, take)
-    pk = [position.get(name) for name in resource.schema.primary_key]
-    pk = pk if pk and None not in pk else []
-    all_null = np.zeros(0, np.int64)
-    pk_repeats = (all_null, all_null)
-    if pk:
-        columns = [keys[j][0] for j in pk]
-        nulls = np.logical_and.reduce([to_bools(c.is_null()) for c in columns])
-        all_null = np.flatnonzero(nulls)
-        pk_repeats = duplicates(code(pk), numbers, ~nulls & ~nan_mask(columns))
-    groups, misses = [], {}
-    for index, fk in enumerate(resource.schema.foreign_keys):
-        local = [position.get(name) for name in fk.fields]
-        if None in local:
-            continue
-        groups.append((index, local))
-        target = byname[fk.resource or resource.name]
-        reference = [_reference_column(target, name) for name in fk.reference_fields]
-        misses[index] = np.flatnonzero(lookup_misses([keys[j][0] for j in local], reference))
-    # then only the rows that can come before the cut: each row with a problem has a finding
-    at_keys = [r[0] for r in repeats.values()] + [all_null, pk_repeats[0], *misses.values()]
+    unique, pk, groups = key_positions(scan)
+    # only the rows that can come before the cut: each row with a problem has a finding
+    at_keys = [r[0] for r in keyed.unique.values()] + [keyed.all_null, keyed.primary[0]]
+    at_keys += [rows for rows, _ in keyed.foreign.values()]
     candidates = [e.rows for e in found.errors] + found.blank
     candidates += [np.array([n for n, _ in found.ragged], np.int64)]
-    candidates += [numbers[i] for i in at_keys if len(i)]
+    candidates += [rows for rows in at_keys if len(rows)]
     distinct = np.unique(np.concatenate(candidates)) if candidates else np.zeros(0, np.int64)
     last = distinct[limit - 1] if len(distinct) > limit else np.iinfo(np.int64).max
     rows: dict[int, _Row] = {}
@@ -165,41 +208,35 @@ def _row_findings(scan: _Scan, byname: dict[str, _Scan], limit: int) -> list[Fin
     for number, width in found.ragged:
         if (r := row(number)) is not None:
             r.width = width
-    for j, (at, before) in repeats.items():
-        for i, b in zip(at.tolist(), before.tolist(), strict=True):
-            if (r := row(numbers[i])) is not None:
+    for j, (at, before) in keyed.unique.items():
+        for number, b in zip(at.tolist(), before.tolist(), strict=True):
+            if (r := row(number)) is not None:
                 message = (
-                    f'Row at position "{numbers[i]}" has unique constraint violation in field '
+                    f'Row at position "{number}" has unique constraint violation in field '
                     f'"{fields[j].name}" at position "{j + 1}": the same as in the row at '
-                    f"position {numbers[b]}"
+                    f"position {b}"
                 )
                 r.unique[j] = Finding(
-                    "unique-error",
-                    resource.name,
-                    int(numbers[i]),
-                    fields[j].name,
-                    message,
-                    resource.path,
+                    "unique-error", resource.name, number, fields[j].name, message, resource.path
                 )
-    for i in all_null.tolist():
-        if (r := row(numbers[i])) is not None:
+    for number in keyed.all_null.tolist():
+        if (r := row(number)) is not None:
             note = 'cells composing the primary keys are all "None"'
-            r.primary = _row_error("primary-key", resource, int(numbers[i]), note)
-    for i, b in zip(*(p.tolist() for p in pk_repeats), strict=True):
-        if (r := row(numbers[i])) is not None:
-            note = f"the same as in the row at position {numbers[b]}"
-            r.primary = _row_error("primary-key", resource, int(numbers[i]), note)
-    for index, local in groups:
+            r.primary = _row_error("primary-key", resource, number, note)
+    for number, b in zip(*(p.tolist() for p in keyed.primary), strict=True):
+        if (r := row(number)) is not None:
+            note = f"the same as in the row at position {b}"
+            r.primary = _row_error("primary-key", resource, number, note)
+    for index, (misses, shown) in keyed.foreign.items():
         fk = resource.schema.foreign_keys[index]
-        for i in misses[index].tolist():
-            if (r := row(numbers[i])) is not None:
-                values = ", ".join(_show(keys[j][0][i].as_py()) for j in local)
+        for k, number in enumerate(misses.tolist()):
+            if (r := row(number)) is not None:
                 note = (
-                    f'for "{", ".join(fk.fields)}": values "{values}" not found in the lookup '
+                    f'for "{", ".join(fk.fields)}": values "{shown(k)}" not found in the lookup '
                     f'table "{fk.resource}" as "{", ".join(fk.reference_fields)}"'
                 )
                 r.foreign[index] = _row_error(
-                    "foreign-key", resource, int(numbers[i]), note, ",".join(fk.fields)
+                    "foreign-key", resource, number, note, ",".join(fk.fields)
                 )
     out: list[Finding] = []
     for number in sorted(rows):

@@ -50,7 +50,8 @@ def record_layout(data, resource: Resource, texts: list[str]) -> RecordLayout | 
         return None
     bytes_ = np.frombuffer(data, np.uint8)
     start = 3 if bytes(bytes_[:3]) == b"\xef\xbb\xbf" else 0
-    records = _records(bytes_, start, ord(delimiter), ord(quote))
+    has_quotes, has_returns = data.find(quote.encode()) >= 0, data.find(b"\r") >= 0  # memchr
+    records = _records(bytes_, start, ord(delimiter), ord(quote), has_quotes, has_returns)
     if records is None:
         return None
     starts, ends = records
@@ -80,7 +81,9 @@ def record_layout(data, resource: Resource, texts: list[str]) -> RecordLayout | 
     return layout
 
 
-def _records(data: np.ndarray, start: int, delimiter: int, quote: int):
+def _records(
+    data: np.ndarray, start: int, delimiter: int, quote: int, has_quotes=True, has_returns=True
+):
     """(start, end) byte offsets of every record, quotes read as Python's csv reads them.
 
     Quotes are paired by parity, which is exact when every quote opens a field or closes one;
@@ -88,15 +91,17 @@ def _records(data: np.ndarray, start: int, delimiter: int, quote: int):
     """
     size = len(data)
     quotes, lines = [], []
-    for offset in range(start, size, CHUNK):
+    for offset in range(start, size, CHUNK):  # memchr finds say which byte scans can be skipped
         chunk = data[offset : offset + CHUNK]
-        quotes.append(np.flatnonzero(chunk == quote) + offset)
+        if has_quotes:
+            quotes.append(np.flatnonzero(chunk == quote) + offset)
         breaks = np.flatnonzero(chunk == _LF)
-        returns = np.flatnonzero(chunk == _CR)
-        if len(returns):
-            breaks = np.sort(np.concatenate([breaks, returns]))
+        if has_returns:
+            returns = np.flatnonzero(chunk == _CR)
+            if len(returns):
+                breaks = np.sort(np.concatenate([breaks, returns]))
         lines.append(breaks + offset)
-    quotes = np.concatenate(quotes) if quotes else np.array([], np.int64)
+    quotes = np.concatenate(quotes) if quotes else np.array([], np.intp)
     lines = np.concatenate(lines) if lines else np.array([], np.int64)
     if len(quotes):
         before = data[np.maximum(quotes - 1, 0)]
@@ -174,3 +179,47 @@ def _reader(stream: io.StringIO, dialect: Mapping):
         quotechar=dialect.get("quoteChar", '"'),
         doublequote=dialect.get("doubleQuote", True),
     )
+
+
+def plain_records(data, delimiter: str, quote: str) -> tuple[int, int] | None:
+    """(records, end of the header) of a plain file, streamed; None where it is not plain.
+
+    Plain: every quote opens or closes a field (paired by parity), no CR, no empty line, no
+    quoted field left open at the end. Such a file's records are exactly its LF-ended lines
+    outside quotes, so any reader that refuses ragged rows numbers them right. Memory stays
+    bounded: the file is scanned in chunks, only counts are kept.
+    """
+    data = np.frombuffer(data, np.uint8)
+    size, d, q = len(data), ord(delimiter), ord(quote)
+    if size == 0 or data[0] == _LF:
+        return None
+    records, parity, header_end = 0, 0, -1
+    for offset in range(0, size, CHUNK):
+        chunk = data[offset : offset + CHUNK]
+        if (chunk == _CR).any():
+            return None
+        quotes = np.flatnonzero(chunk == q) + offset
+        if len(quotes):
+            before = data[np.maximum(quotes - 1, 0)]
+            after = data[np.minimum(quotes + 1, size - 1)]
+            opening = (np.arange(len(quotes)) + parity) % 2 == 0
+            at_start = (quotes == 0) | (before == d) | (before == _LF)
+            at_end = (quotes == size - 1) | (after == d) | (after == _LF)
+            if not np.where(opening, at_start | (before == q), at_end | (after == q)).all():
+                return None
+        lines = np.flatnonzero(chunk == _LF) + offset
+        inside = (np.searchsorted(quotes, lines) + parity) % 2 == 1
+        lines = lines[~inside]
+        if len(lines) > 1 and (np.diff(lines) == 1).any():
+            return None  # an empty line
+        if len(lines) and offset and lines[0] == offset and data[offset - 1] == _LF:
+            return None  # an empty line across the chunk boundary
+        if header_end < 0 and len(lines):
+            header_end = int(lines[0])
+        records += len(lines)
+        parity = (parity + len(quotes)) % 2
+    if parity:
+        return None  # a quoted field never closed
+    if data[size - 1] != _LF:
+        records += 1
+    return records, header_end if header_end >= 0 else size
