@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..errors import PackageError, UnsafePathError
 from ..model.descriptor import Package, open_package, read_descriptor
 from .report import Finding, Report
+from .strict import MAX_CELL_BYTES, strict_findings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,6 +23,7 @@ def validate(
     engine: str = "fast",
     limit_errors: int = DEFAULT_LIMIT_ERRORS,
     trusted: bool = False,
+    max_cell_bytes: int = MAX_CELL_BYTES,
 ) -> Report:
     """Validate a data package (None = the bundled one) and return a Report.
 
@@ -30,8 +32,11 @@ def validate(
     endings, NFC, trimmed text, no zero-width characters, no formula-like cells, and a
     source citation on every row. The `fast` engine (pyarrow, one pass per file) reports
     what frictionless-py (`engine="frictionless"`) reports, with the same codes, rows and
-    fields. Raises PackageError only when the descriptor cannot be read at all; everything
-    else is a finding.
+    fields. Both engines also read strictly (`strict`: quotes, NUL bytes, bare CRs, cells over
+    `max_cell_bytes`, header whitespace, the declared encoding) and report what the loaders
+    could not hold (`out-of-range`) and the Data Package v2 rules frictionless lacks
+    (`categories`, `uniqueKeys`). Raises PackageError only when the descriptor cannot be read
+    at all; everything else is a finding.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -49,11 +54,17 @@ def validate(
         from .fast import findings as fast_pass
         from .reference import frictionless_findings
 
+        strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
         if engine == "fast":
             findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
         else:
             findings = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
-            findings += fast_pass(package, limit_errors=limit_errors, table=False)
+            findings += [
+                f
+                for f in fast_pass(package, limit_errors=limit_errors, trusted=trusted)
+                if f.code not in FRICTIONLESS_CODES or _beyond_frictionless(f)
+            ]
+        findings = _merge(package, strict, findings)
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     stats = {
@@ -63,6 +74,41 @@ def validate(
         "truncated": len(findings) > limit_errors,
     }
     return Report(label, tuple(findings[:limit_errors]), stats)
+
+
+#: the table codes both engines report as frictionless does (the fast engine mimics them)
+FRICTIONLESS_CODES = {
+    "type-error", "constraint-error", "unique-error", "primary-key", "foreign-key", "blank-row",
+    "extra-cell", "missing-cell", "extra-label", "missing-label", "blank-label",
+    "duplicate-label", "incorrect-label", "scheme-error", "encoding-error", "source-error",
+    "resource-error", "hash-count", "byte-count",
+}  # fmt: skip
+
+
+def _beyond_frictionless(finding: Finding) -> bool:
+    """A fast-pass finding on a rule frictionless does not check (its engine never reports it)."""
+    return finding.code == "constraint-error" and any(
+        f'constraint "{name}"' in finding.message for name in ("categories", "pattern")
+    )
+
+
+def _merge(package: Package, strict: list[Finding], findings: list[Finding]) -> list[Finding]:
+    """The strict scan's findings, and the engine's, less what a bad encoding made them repeat.
+
+    A file that is not in its declared encoding gets one `encoding-error` (the scan's): the
+    engine's own decoding or source errors for it, and those it repeats under every resource
+    whose foreign keys reference it, are dropped.
+    """
+    undecodable = {f.resource for f in strict if f.code == "encoding-error"}
+    if not undecodable:
+        return strict + findings
+    echoes = set(undecodable)
+    for r in package.resources:
+        if any((fk.resource or r.name) in undecodable for fk in r.schema.foreign_keys):
+            echoes.add(r.name)
+    repeated = {"encoding-error", "source-error", "scheme-error", "resource-error"}
+    kept = [f for f in findings if not (f.resource in echoes and f.code in repeated)]
+    return strict + [f for f in kept if f.resource not in undecodable]
 
 
 def _strip_prefix(exc: Exception, dpath: Path) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
+from ..model.descriptor import missing_strings
 from .report import Finding
 
 if TYPE_CHECKING:
@@ -17,7 +19,10 @@ def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool)
 
     context = frictionless.system.use_context(trusted=True) if trusted else nullcontext()
     with context:
-        report = frictionless.validate(str(package.path), limit_errors=limit_errors)
+        source = frictionless.Package.from_descriptor(
+            reference_descriptor(package), basepath=str(package.basepath)
+        )
+        report = source.validate(limit_errors=limit_errors)
     paths = {r.name: r.path for r in package.resources}
     findings = [Finding(e.type, message=e.message, path=package.path.name) for e in report.errors]
     for task in report.tasks:
@@ -33,6 +38,27 @@ def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool)
                 )
             )
     return findings
+
+
+def reference_descriptor(package: Package) -> dict:
+    """The descriptor as frictionless should read it: schemas inline, without what it mishandles.
+
+    `pattern` constraints go (frictionless matches them with Python's backtracking `re`, which a
+    hostile pattern can hang; the fast pass checks them with RE2 instead), and v2 labelled
+    missingValues become plain strings.
+    """
+    descriptor = json.loads(json.dumps(dict(package.descriptor), default=dict))
+    for raw, resource in zip(descriptor["resources"], package.resources, strict=True):
+        schema = json.loads(json.dumps(dict(resource.schema.descriptor), default=dict))
+        schema["missingValues"] = list(resource.schema.missing_values)
+        for field in schema.get("fields", []):
+            constraints = field.get("constraints")
+            if isinstance(constraints, dict):
+                constraints.pop("pattern", None)
+            if "missingValues" in field:
+                field["missingValues"] = list(missing_strings(field["missingValues"]))
+        raw["schema"] = schema
+    return descriptor
 
 
 def _row(error) -> int | None:
