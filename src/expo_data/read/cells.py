@@ -59,7 +59,15 @@ def parse(field: Field, strings: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.C
     """
     typed, bad, lost = _per_chunk(field, strings)
     target = arrow_type(field)
-    if pa.types.is_dictionary(target):
+    if pa.types.is_list(target):
+        reader, item = python_reader(field), target.value_type
+        chunks = []
+        for chunk in typed.chunks:
+            lists = [None if c is None else reader(c) for c in chunk.to_pylist()]
+            items = [None if v is None else [_to_arrow(item, x, str(x)) for x in v] for v in lists]
+            chunks.append(pa.array(items, type=target))
+        typed = pa.chunked_array(chunks, target)
+    elif pa.types.is_dictionary(target):
         values = categories(field)
         typed = pa.chunked_array(
             [

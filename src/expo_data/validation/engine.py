@@ -124,14 +124,17 @@ def _descriptor_findings(descriptor: dict, package: Package) -> list[Finding]:
     """
     import frictionless
 
+    from .reference import v1_schema
+
     placed = []
     for r in package.resources:
-        errors = frictionless.Schema.validate_descriptor(dict(r.schema.descriptor)).errors
+        schema = v1_schema(r)
+        errors = frictionless.Schema.validate_descriptor(schema).errors
         if not errors:
             continue
         where = r.schema_path or package.path.name
-        for f in r.schema.fields:
-            field_errors = frictionless.Field.validate_descriptor(dict(f.descriptor)).errors
+        for f, raw in zip(r.schema.fields, schema["fields"], strict=True):
+            field_errors = frictionless.Field.validate_descriptor(raw).errors
             placed += [
                 Finding(e.type, r.name, None, f.name, e.message, where) for e in field_errors
             ]
@@ -143,6 +146,10 @@ def _descriptor_findings(descriptor: dict, package: Package) -> list[Finding]:
     seen = {f.message for f in placed}
     # open_package has checked every path (refusing what frictionless' own check would, and
     # more); frictionless' check would refuse paths the caller trusts
+    descriptor = {**descriptor, "resources": list(descriptor["resources"])}
+    for i, r in enumerate(package.resources):  # inline schemas as frictionless reads them
+        if isinstance(descriptor["resources"][i].get("schema"), dict):
+            descriptor["resources"][i] = {**descriptor["resources"][i], "schema": v1_schema(r)}
     with frictionless.system.use_context(trusted=True):
         report = frictionless.Package.validate_descriptor(
             descriptor, basepath=str(package.basepath)

@@ -10,7 +10,7 @@ from ..model.descriptor import missing_strings
 from .report import Finding
 
 if TYPE_CHECKING:
-    from ..model.descriptor import Package
+    from ..model.descriptor import Package, Resource
 
 
 def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
@@ -49,16 +49,24 @@ def reference_descriptor(package: Package) -> dict:
     """
     descriptor = json.loads(json.dumps(dict(package.descriptor), default=dict))
     for raw, resource in zip(descriptor["resources"], package.resources, strict=True):
-        schema = json.loads(json.dumps(dict(resource.schema.descriptor), default=dict))
-        schema["missingValues"] = list(resource.schema.missing_values)
+        schema = v1_schema(resource)
         for field in schema.get("fields", []):
             constraints = field.get("constraints")
             if isinstance(constraints, dict):
                 constraints.pop("pattern", None)
-            if "missingValues" in field:
-                field["missingValues"] = list(missing_strings(field["missingValues"]))
         raw["schema"] = schema
     return descriptor
+
+
+def v1_schema(resource: Resource) -> dict:
+    """The resource's schema with v2 labelled missingValues as the strings frictionless reads."""
+    schema = json.loads(json.dumps(dict(resource.schema.descriptor), default=dict))
+    if "missingValues" in schema:
+        schema["missingValues"] = list(resource.schema.missing_values)
+    for field in schema.get("fields", []):
+        if isinstance(field, dict) and "missingValues" in field:
+            field["missingValues"] = list(missing_strings(field["missingValues"]))
+    return schema
 
 
 def _row(error) -> int | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..read.source import open_source
+from ..read.csvfile import open_csv_bytes
 from .report import Finding
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def strict_findings(package: Package, *, max_cell_bytes: int = MAX_CELL_BYTES) -
 
 def resource_findings(resource: Resource, *, max_cell_bytes: int = MAX_CELL_BYTES) -> list:
     try:
-        stream = decompressed(resource)
+        stream = open_csv_bytes(resource)
     except Exception:  # a missing or unreadable file: the engines' scheme-error says so
         return []
     try:
@@ -57,37 +57,6 @@ def resource_findings(resource: Resource, *, max_cell_bytes: int = MAX_CELL_BYTE
         return [_finding("source-error", resource, None, "", f"cannot be read: {exc}")]
     finally:
         stream.close()
-
-
-def decompressed(resource: Resource) -> io.RawIOBase | io.BufferedIOBase:
-    """The resource's bytes, decompressed as its `compression` (or file suffix) says."""
-    import gzip
-    import zipfile
-
-    kind = compression(resource)
-    source = open_source(resource)
-    raw = io.BufferedReader(source) if not hasattr(source, "peek") else source
-    if kind == "gz":
-        return gzip.GzipFile(fileobj=raw)
-    if kind == "zip":
-        archive = zipfile.ZipFile(raw)
-        names = [n for n in archive.namelist() if not n.endswith("/")]
-        if len(names) != 1:
-            raise ValueError(f"a zip resource must hold one file, it holds {len(names)}")
-        return archive.open(names[0])
-    return raw
-
-
-def compression(resource: Resource) -> str:
-    """ "gz", "zip" or "" (none), as declared or as the path's suffix says (as frictionless)."""
-    declared = resource.compression
-    if declared:
-        return str(declared).lower().removeprefix(".")
-    path = str(resource.path).lower().split("?", 1)[0]
-    for kind in ("gz", "zip"):
-        if path.endswith("." + kind):
-            return kind
-    return ""
 
 
 def _chunks(stream) -> Iterator[bytes]:
@@ -179,9 +148,6 @@ class _Scan:
                     self.quoted, self.after_quote = False, True
                 else:
                     self._grow()
-                    if byte == _CR or byte == _LF:
-                        self.cr = False
-                        continue
                 self.cr = False
                 continue
             if self.after_quote:
@@ -200,7 +166,7 @@ class _Scan:
                     )
             if byte == delimiter:
                 self.column, self.cell, self.field_start = self.column + 1, 0, True
-            elif byte == _LF or byte == _CR:
+            elif byte in (_LF, _CR):
                 if not (byte == _LF and self.cr):
                     self.record += 1
                 self.column, self.cell, self.field_start = 0, 0, True
@@ -240,7 +206,7 @@ class _Scan:
             self.bad_encoding = _finding("encoding-error", self.resource, None, "", note)
 
     def _line_of(self, offset: int) -> int:
-        with decompressed(self.resource) as stream:
+        with open_csv_bytes(self.resource) as stream:
             data = stream.read(max(offset, 0))
         return data.count(b"\n") + 1
 
