@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..errors import PackageError, UnsafePathError
 from ..model.descriptor import Package, open_package, read_descriptor
 from .report import Finding, Report
-from .strict import MAX_CELL_BYTES, strict_findings
+from .strict import MAX_CELL_BYTES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,22 +51,15 @@ def validate(
         return Report(label, (finding,))
     findings = _descriptor_findings(descriptor, package)
     if not findings:
-        from .fast import findings as fast_pass
-        from .reference import frictionless_findings
+        from .combined import table_findings
 
-        strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
-        if engine == "fast":
-            findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
-        else:
-            findings = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
-            findings += [
-                f
-                for f in fast_pass(package, limit_errors=limit_errors, trusted=trusted)
-                if f.code not in FRICTIONLESS_CODES or _beyond_frictionless(f)
-            ]
-        findings = _merge(package, strict, findings)
-    order = {name: i for i, name in enumerate(package.resource_names)}
-    findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
+        findings = table_findings(
+            package,
+            engine=engine,
+            limit_errors=limit_errors,
+            trusted=trusted,
+            max_cell_bytes=max_cell_bytes,
+        )
     stats = {
         "engine": engine,
         "resources": len(package.resources),
@@ -74,41 +67,6 @@ def validate(
         "truncated": len(findings) > limit_errors,
     }
     return Report(label, tuple(findings[:limit_errors]), stats)
-
-
-#: the table codes both engines report as frictionless does (the fast engine mimics them)
-FRICTIONLESS_CODES = {
-    "type-error", "constraint-error", "unique-error", "primary-key", "foreign-key", "blank-row",
-    "extra-cell", "missing-cell", "extra-label", "missing-label", "blank-label",
-    "duplicate-label", "incorrect-label", "scheme-error", "encoding-error", "source-error",
-    "resource-error", "hash-count", "byte-count",
-}  # fmt: skip
-
-
-def _beyond_frictionless(finding: Finding) -> bool:
-    """A fast-pass finding on a rule frictionless does not check (its engine never reports it)."""
-    return finding.code == "constraint-error" and any(
-        f'constraint "{name}"' in finding.message for name in ("categories", "pattern")
-    )
-
-
-def _merge(package: Package, strict: list[Finding], findings: list[Finding]) -> list[Finding]:
-    """The strict scan's findings, and the engine's, less what a bad encoding made them repeat.
-
-    A file that is not in its declared encoding gets one `encoding-error` (the scan's): the
-    engine's own decoding or source errors for it, and those it repeats under every resource
-    whose foreign keys reference it, are dropped.
-    """
-    undecodable = {f.resource for f in strict if f.code == "encoding-error"}
-    if not undecodable:
-        return strict + findings
-    echoes = set(undecodable)
-    for r in package.resources:
-        if any((fk.resource or r.name) in undecodable for fk in r.schema.foreign_keys):
-            echoes.add(r.name)
-    repeated = {"encoding-error", "source-error", "scheme-error", "resource-error"}
-    kept = [f for f in findings if not (f.resource in echoes and f.code in repeated)]
-    return strict + [f for f in kept if f.resource not in undecodable]
 
 
 def _strip_prefix(exc: Exception, dpath: Path) -> str:

@@ -1,0 +1,124 @@
+"""One engine's table findings, with the strict scan's and the checks frictionless lacks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .report import Finding
+from .strict import MAX_CELL_BYTES, strict_findings
+
+if TYPE_CHECKING:
+    from ..model.descriptor import Package
+
+
+def table_findings(
+    package: Package,
+    *,
+    engine: str = "fast",
+    limit_errors: int,
+    trusted: bool = False,
+    max_cell_bytes: int = MAX_CELL_BYTES,
+) -> list[Finding]:
+    """Every finding past the descriptor's, by resource and row (not cut at `limit_errors`).
+
+    The `frictionless` engine's own findings get the fast pass's findings on what it does not
+    check (the project's checks, `out-of-range`, v2 `categories` and `uniqueKeys`, `pattern`
+    matched by RE2), each where the fast engine would place it; both get the strict scan's.
+    """
+    from .fast import findings as fast_pass
+    from .reference import frictionless_findings
+
+    strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
+    if engine == "fast":
+        findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
+    else:
+        findings = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
+        extra = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
+        extra = [f for f in extra if f.code not in FRICTIONLESS_CODES or _beyond_frictionless(f)]
+        findings = _cut(_insert(package, findings, extra), {id(f) for f in extra}, limit_errors)
+    findings = _merge(package, strict, findings)
+    order = {name: i for i, name in enumerate(package.resource_names)}
+    findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
+    return findings
+
+
+#: the table codes both engines report as frictionless does (the fast engine mimics them)
+FRICTIONLESS_CODES = {
+    "type-error", "constraint-error", "unique-error", "primary-key", "foreign-key", "blank-row",
+    "extra-cell", "missing-cell", "extra-label", "missing-label", "blank-label",
+    "duplicate-label", "incorrect-label", "scheme-error", "encoding-error", "source-error",
+    "resource-error", "hash-count", "byte-count",
+}  # fmt: skip
+
+
+#: the table codes of the fast engine's per-resource cut
+TABLE_CODES = FRICTIONLESS_CODES | {"out-of-range"}
+_CELL_CODES = {"type-error", "constraint-error", "out-of-range"}
+_ROW_CODES = {"extra-cell", "missing-cell", "unique-error", "primary-key", "foreign-key"}
+
+
+def _beyond_frictionless(finding: Finding) -> bool:
+    """A fast-pass finding on a rule frictionless does not check (its engine never reports it)."""
+    return finding.code == "constraint-error" and any(
+        f'constraint "{name}"' in finding.message for name in ("categories", "pattern")
+    )
+
+
+def _insert(package: Package, findings: list[Finding], extra: list[Finding]) -> list[Finding]:
+    """frictionless' findings with the fast pass's extra ones, each where the fast engine has it.
+
+    A cell's finding goes before its row's first cell error in a later column, or its row's
+    first row-level error (the order in which frictionless reads a row's cells, then judges
+    the row); others go at their row's end.
+    """
+    positions = {r.name: {n: i for i, n in enumerate(r.schema.names)} for r in package.resources}
+    out = list(findings)
+    for f in extra:
+        place, where = None, positions.get(f.resource, {})
+        cell = f.code in _CELL_CODES
+        for i, g in enumerate(out):
+            if g.resource != f.resource or g.row != f.row or f.row is None:
+                continue
+            place = i + 1
+            later = where.get(g.field, -1) > where.get(f.field, len(where))
+            if cell and ((g.code in _CELL_CODES and later) or g.code in _ROW_CODES):
+                place = i
+                break
+        out.insert(len(out) if place is None else place, f)
+    return out
+
+
+def _cut(findings: list[Finding], extra: set[int], limit: int) -> list[Finding]:
+    """The findings, less the extra ones past `limit` row and header findings of a resource.
+
+    frictionless' own findings are already cut as it cuts them; near the cut, its engine may
+    so keep a few more than the fast engine (which counts the RE2 pattern findings as it goes).
+    """
+    counts: dict[str, int] = {}
+    out = []
+    for f in findings:
+        if f.code in TABLE_CODES or _beyond_frictionless(f):
+            counts[f.resource] = counts.get(f.resource, 0) + 1
+            if counts[f.resource] > limit and id(f) in extra:
+                continue
+        out.append(f)
+    return out
+
+
+def _merge(package: Package, strict: list[Finding], findings: list[Finding]) -> list[Finding]:
+    """The strict scan's findings, and the engine's, less what a bad encoding made them repeat.
+
+    A file that is not in its declared encoding gets one `encoding-error` (the scan's): the
+    engine's own decoding or source errors for it, and those it repeats under every resource
+    whose foreign keys reference it, are dropped.
+    """
+    undecodable = {f.resource for f in strict if f.code == "encoding-error"}
+    if not undecodable:
+        return strict + findings
+    echoes = set(undecodable)
+    for r in package.resources:
+        if any((fk.resource or r.name) in undecodable for fk in r.schema.foreign_keys):
+            echoes.add(r.name)
+    repeated = {"encoding-error", "source-error", "scheme-error", "resource-error"}
+    kept = [f for f in findings if not (f.resource in echoes and f.code in repeated)]
+    return strict + [f for f in kept if f.resource not in undecodable]
