@@ -82,7 +82,7 @@ def _descriptor_findings(descriptor: dict, package: Package) -> list[Finding]:
     """
     import frictionless
 
-    from .reference import v1_schema
+    from .reference import as_v2, v1_schema
 
     placed = []
     for r in package.resources:
@@ -104,7 +104,7 @@ def _descriptor_findings(descriptor: dict, package: Package) -> list[Finding]:
     seen = {f.message for f in placed}
     # open_package has checked every path (refusing what frictionless' own check would, and
     # more); frictionless' check would refuse paths the caller trusts
-    descriptor = {**descriptor, "resources": list(descriptor["resources"])}
+    descriptor = as_v2({**descriptor, "resources": list(descriptor["resources"])})
     for i, r in enumerate(package.resources):  # inline schemas as frictionless reads them
         if isinstance(descriptor["resources"][i].get("schema"), dict):
             descriptor["resources"][i] = {**descriptor["resources"][i], "schema": v1_schema(r)}

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
 
 
+V2_PROFILES = "https://datapackage.org/profiles/2.0"
+
+
 def frictionless_findings(package: Package, *, limit_errors: int, trusted: bool) -> list[Finding]:
     """Row-level findings from frictionless-py itself (the reference engine)."""
     import frictionless
@@ -47,7 +50,7 @@ def reference_descriptor(package: Package) -> dict:
     hostile pattern can hang; the fast pass checks them with RE2 instead), and v2 labelled
     missingValues become plain strings.
     """
-    descriptor = json.loads(json.dumps(dict(package.descriptor), default=dict))
+    descriptor = as_v2(json.loads(json.dumps(dict(package.descriptor), default=dict)))
     for raw, resource in zip(descriptor["resources"], package.resources, strict=True):
         schema = v1_schema(resource)
         for field in schema.get("fields", []):
@@ -58,9 +61,23 @@ def reference_descriptor(package: Package) -> dict:
     return descriptor
 
 
+def as_v2(descriptor: dict, profile: str = "datapackage") -> dict:
+    """The descriptor read as Data Package v2 even where it declares no `$schema`.
+
+    expo-data reads the v2 properties whatever the `$schema` (v2 is a superset of v1, which
+    ignores properties it does not know); frictionless reads an absent `$schema` as v1 and
+    refuses v2 properties there (`exclusiveMinimum`, labelled missingValues).
+    """
+    if "$schema" not in descriptor:
+        descriptor = {"$schema": f"{V2_PROFILES}/{profile}.json", **descriptor}
+    return descriptor
+
+
 def v1_schema(resource: Resource) -> dict:
-    """The resource's schema with v2 labelled missingValues as the strings frictionless reads."""
-    schema = json.loads(json.dumps(dict(resource.schema.descriptor), default=dict))
+    """The resource's schema as frictionless reads it: v2, labelled missingValues as strings."""
+    schema = as_v2(
+        json.loads(json.dumps(dict(resource.schema.descriptor), default=dict)), "tableschema"
+    )
     if "missingValues" in schema:
         schema["missingValues"] = list(resource.schema.missing_values)
     for field in schema.get("fields", []):

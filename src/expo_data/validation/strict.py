@@ -80,7 +80,8 @@ class _Scan:
         self.doubled = dialect.get("doubleQuote", True) is not False
         self.names = resource.schema.names
         self.decoder = codecs.getincrementaldecoder(_python_encoding(resource.encoding))()
-        self.offset = 0  # bytes before the chunk
+        self.offset = 0  # bytes scanned
+        self.decoded = 0  # bytes decoded
         self.record = 1  # the record the next byte is in
         self.column = 0  # the column the next byte is in
         self.quoted = False  # inside a quoted cell
@@ -90,43 +91,95 @@ class _Scan:
         self.cr = False  # the previous byte was a CR
         self.open_at = 0  # the record of the quote left open
         self.header = b""
+        self.carry = b""  # the last chunk's trailing quotes and CRs
+        self.final = False  # the last bytes of the file
         self.found: dict[str, Finding] = {}
         self.bad_encoding: Finding | None = None
 
     def feed(self, chunk: bytes) -> None:
         if self.bad_encoding is None:
             self._decode(chunk, final=False)
+        self.decoded += len(chunk)
         if len(self.header) < (1 << 16) and self.record == 1:
             self.header += chunk[: 1 << 16]
-        data = np.frombuffer(chunk, np.uint8)
-        if self.quote < 0 or not self._fast(data):
-            self._slow(chunk)
-        self.offset += len(chunk)
+        data = self.carry + chunk
+        # a chunk ending on a quote or a CR is cut before them: the next byte decides
+        cut = len(data.rstrip(bytes([self.quote, _CR]) if self.quote >= 0 else b"\r"))
+        if len(data) - cut > CHUNK:
+            cut = len(data)
+        self.carry = data[cut:]
+        self._scan(data[:cut])
+
+    def _scan(self, data: bytes) -> None:
+        if "nul-byte" in self.found:  # reported once: NULs read as ordinary bytes from now on
+            data = data.replace(b"\0", b"\1")
+        if not self._fast(np.frombuffer(data, np.uint8)):
+            self._slow(data)
+        self.offset += len(data)
 
     def _fast(self, data: np.ndarray) -> bool:
-        """The chunk's state in a few vectorised passes; False where it needs the slow one."""
-        if self.quoted or self.after_quote or self.cr:
+        """The chunk's state in a few vectorised passes; False where it needs the slow one.
+
+        Quotes are paired by parity, which is exact while every quote opens a cell, closes
+        one or doubles one; anything else (and NULs, bare CRs, a cell over the limit, a chunk
+        ending on a quote or a CR) goes to the exact state machine, which reports it.
+        """
+        if self.after_quote or self.cr or (data == _NUL).any():
             return False
-        special = (data == self.quote) | (data == _CR) | (data == _NUL)
-        if special.any():
-            return False  # quotes, CRs and NULs: the exact state machine decides
-        ends = np.flatnonzero(data == _LF)
-        seps = np.flatnonzero((data == _LF) | (data == self.delimiter))
+        size, start = len(data), int(self.quoted)
+        if not size:
+            return True
+        if data[-1] == _CR or (data[-1] == self.quote and not self.final):
+            return False
+        quotes = np.flatnonzero(data == self.quote) if self.quote >= 0 else np.zeros(0, np.int64)
+        if len(quotes):
+            before = np.where(quotes > 0, data[np.maximum(quotes - 1, 0)], -1)
+            after = data[np.minimum(quotes + 1, size - 1)]
+            opening = (np.arange(len(quotes)) + start) % 2 == 0
+            at_start = (before == self.delimiter) | (before == _LF) | (before == _CR)
+            at_start |= (quotes == 0) & self.field_start
+            at_end = (after == self.delimiter) | (after == _LF) | (after == _CR)
+            at_end |= (quotes == size - 1) & self.final
+            doubled_before = np.zeros(len(quotes), bool)
+            doubled_before[1:] = quotes[1:] - quotes[:-1] == 1
+            doubled_after = np.zeros(len(quotes), bool)
+            doubled_after[:-1] = quotes[1:] - quotes[:-1] == 1
+            fine = np.where(opening, at_start | doubled_before, at_end | doubled_after)
+            if not fine.all():
+                return False
+        seps = np.flatnonzero((data == self.delimiter) | (data == _LF) | (data == _CR))
+        if len(quotes):
+            seps = seps[(np.searchsorted(quotes, seps) + start) % 2 == 0]  # outside quotes
+        elif start:
+            seps = seps[:0]
+        kinds = data[seps]
+        returns = seps[kinds == _CR]
+        if len(returns) and not (data[returns + 1] == _LF).all():
+            return False  # a bare CR
         if len(seps):
             lengths = np.diff(seps, prepend=-1) - 1
             lengths[0] += self.cell
-            tail = len(data) - seps[-1] - 1
+            tail = size - seps[-1] - 1
+            if lengths.max() > self.limit:
+                return False
         else:
-            lengths, tail = np.zeros(0, np.int64), self.cell + len(data)
-        if (len(lengths) and lengths.max() > self.limit) or tail > self.limit:
+            tail = self.cell + size
+        if tail > self.limit:
             return False
+        ends = seps[kinds == _LF]
         if len(ends):
-            self.column = int(np.count_nonzero(data[ends[-1] + 1 :] == self.delimiter))
+            self.column = int(
+                np.count_nonzero(kinds[np.searchsorted(seps, ends[-1]) :] == self.delimiter)
+            )
         else:
-            self.column += int(np.count_nonzero(data == self.delimiter))
+            self.column += int(np.count_nonzero(kinds == self.delimiter))
+        quoted = (len(quotes) + start) % 2 == 1
+        if quoted and len(quotes):  # the last quote opened a cell left open
+            self.open_at = self.record + int(np.count_nonzero(ends < quotes[-1]))
         self.record += len(ends)
         self.cell = int(tail)
-        self.field_start = len(data) == 0 or data[-1] in (self.delimiter, _LF)
+        self.quoted = quoted
+        self.field_start = not quoted and len(seps) > 0 and int(seps[-1]) == size - 1
         return True
 
     def _slow(self, chunk: bytes) -> None:
@@ -198,7 +251,7 @@ class _Scan:
         try:
             self.decoder.decode(chunk, final=final)
         except UnicodeDecodeError as exc:
-            line = self._line_of(self.offset + exc.start - len(self.decoder.getstate()[0]))
+            line = self._line_of(self.decoded + exc.start - len(self.decoder.getstate()[0]))
             note = (
                 f"the file is not valid {self.resource.encoding} (the declared encoding): "
                 f"byte {exc.object[exc.start : exc.start + 1]!r} at line {line}"
@@ -211,6 +264,8 @@ class _Scan:
         return data.count(b"\n") + 1
 
     def finish(self) -> list[Finding]:
+        self.final = True
+        self._scan(self.carry)
         if self.bad_encoding is None:
             self._decode(b"", final=True)
         if self.bad_encoding is not None:
