@@ -118,25 +118,27 @@ def _match_by_name(resource: Resource, table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, names=expected)
 
 
-def open_csv_bytes(resource: Resource):
-    """The resource's bytes, decompressed as its `compression` (or its path's suffix) says."""
+def open_csv_bytes(resource: Resource) -> pa.NativeFile:
+    """The resource's bytes, decompressed as its `compression` (or its path's suffix) says.
+
+    A pyarrow stream in every case (pyarrow's readers read it in their own threads): gzip is
+    decompressed as it is read; a zip archive's one member is read whole.
+    """
     kind = compression(resource)
     source = open_source(resource)
     if kind == "gz":
-        import gzip
-
-        return gzip.GzipFile(fileobj=source)
+        return pa.CompressedInputStream(source, "gzip")
     if kind == "zip":
         import zipfile
 
-        archive = zipfile.ZipFile(source)
-        names = [n for n in archive.namelist() if not n.endswith("/")]
-        if len(names) != 1:
-            raise DataError(
-                f"a zip resource must hold exactly one file, it holds {len(names)}",
-                path=resource.path,
-            )
-        return archive.open(names[0])
+        with zipfile.ZipFile(source) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+            if len(names) != 1:
+                raise DataError(
+                    f"a zip resource must hold exactly one file, it holds {len(names)}",
+                    path=resource.path,
+                )
+            return pa.BufferReader(archive.read(names[0]))
     if kind:
         raise DataError(f"compression {kind!r} is not supported (gz, zip)", path=resource.path)
     return source
