@@ -466,3 +466,45 @@ def test_compressed_resources_are_read_decompressed(kind: str, tmp_path: Path, c
     assert load("t", root)["a"].tolist() == [1, 2]
     bad = compressed(tmp_path / "bad", kind, b"a\n1\nx\n")
     assert_both(bad, [("type-error", "t", 3, "a")])
+
+
+# -- memory on pathological files -------------------------------------------------------------
+
+PEAK_RSS = """
+import resource, sys
+import expo_data
+report = expo_data.validate(sys.argv[1], engine=sys.argv[2])
+print(sorted({f.code for f in report.findings}))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("filler", [b"\0", b"x"], ids=["nul-run", "no-newline"])
+def test_memory_stays_bounded_on_a_giant_cell(filler: bytes, engine: str, tmp_path: Path):
+    """A 50 MB cell (a run of NULs, or a file without newlines) costs no more than its pages.
+
+    The strict scan reads 4 MB chunks and stops the engines from parsing a resource with a
+    cell over the limit; before, 50 MB took 470 MB (NULs) and 940 MB (no newline) of RSS.
+    """
+    import subprocess
+    import sys
+
+    small = package(tmp_path / "small", [{"name": "a"}, {"name": "b"}], [["x", "y"]])
+    big = package(
+        tmp_path / "big", [{"name": "a"}, {"name": "b"}], raw=b"a,b\n" + filler * (50 << 20)
+    )
+    peaks = {}
+    for name, root in (("small", small), ("big", big)):
+        run = subprocess.run(
+            [sys.executable, "-c", PEAK_RSS, str(root), engine],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+        codes, peak = run.stdout.splitlines()
+        peaks[name] = int(peak) // 1024  # MiB
+    assert "cell-too-large" in codes
+    assert peaks["big"] - peaks["small"] < 50 + 60, peaks  # the file's pages, and a few chunks

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .report import Finding
@@ -28,7 +30,10 @@ def table_findings(
     from .fast import findings as fast_pass
     from .reference import frictionless_findings
 
+    names = package.resource_names
     strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
+    oversized = {f.resource for f in strict if f.code == "cell-too-large"}
+    package = _without(package, oversized)  # read no further: memory stays bounded
     if engine == "fast":
         findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
     else:
@@ -37,7 +42,7 @@ def table_findings(
         extra = [f for f in extra if f.code not in FRICTIONLESS_CODES or _beyond_frictionless(f)]
         findings = _cut(_insert(package, findings, extra), {id(f) for f in extra}, limit_errors)
     findings = _merge(package, strict, findings)
-    order = {name: i for i, name in enumerate(package.resource_names)}
+    order = {name: i for i, name in enumerate(names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     return findings
 
@@ -86,6 +91,35 @@ def _insert(package: Package, findings: list[Finding], extra: list[Finding]) -> 
                 break
         out.insert(len(out) if place is None else place, f)
     return out
+
+
+def _without(package: Package, names: set[str]) -> Package:
+    """The package less the resources `names` (and the foreign keys that reference them)."""
+    if not names:
+        return package
+    resources = []
+    for r in package.resources:
+        if r.name in names:
+            continue
+        kept = [fk for fk in r.schema.foreign_keys if (fk.resource or r.name) not in names]
+        if len(kept) != len(r.schema.foreign_keys):
+            raw = [
+                fk
+                for fk in r.schema.descriptor.get("foreignKeys", [])
+                if (fk.get("reference", {}).get("resource") or r.name) not in names
+            ]
+            schema = replace(
+                r.schema,
+                foreign_keys=tuple(kept),
+                descriptor=MappingProxyType({**r.schema.descriptor, "foreignKeys": raw}),
+            )
+            r = replace(r, schema=schema)
+        resources.append(r)
+    descriptor = dict(package.descriptor)
+    descriptor["resources"] = [
+        raw for raw in descriptor.get("resources", []) if raw.get("name") not in names
+    ]
+    return replace(package, descriptor=MappingProxyType(descriptor), resources=tuple(resources))
 
 
 def _cut(findings: list[Finding], extra: set[int], limit: int) -> list[Finding]:

@@ -160,11 +160,11 @@ class _Scan:
             lengths = np.diff(seps, prepend=-1) - 1
             lengths[0] += self.cell
             tail = size - seps[-1] - 1
-            if lengths.max() > self.limit:
+            if lengths.max() > self.limit and "cell-too-large" not in self.found:
                 return False
         else:
             tail = self.cell + size
-        if tail > self.limit:
+        if tail > self.limit and "cell-too-large" not in self.found:
             return False
         ends = seps[kinds == _LF]
         if len(ends):
@@ -259,9 +259,11 @@ class _Scan:
             self.bad_encoding = _finding("encoding-error", self.resource, None, "", note)
 
     def _line_of(self, offset: int) -> int:
+        lines, left = 1, max(offset, 0)
         with open_csv_bytes(self.resource) as stream:
-            data = stream.read(max(offset, 0))
-        return data.count(b"\n") + 1
+            while left > 0 and (data := stream.read(min(left, CHUNK))):
+                lines, left = lines + data.count(b"\n"), left - len(data)
+        return lines
 
     def finish(self) -> list[Finding]:
         self.final = True
