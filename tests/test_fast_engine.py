@@ -45,6 +45,22 @@ Deliberate differences from frictionless (each pinned by a test below):
 - integers beyond 64 bits are valid integers to both, but the fast engine holds values in
   int64, so it does not compare them with bounds, enums or keys.
 - numbers compare as float64, not Decimal: they differ only past 15-17 significant digits.
+
+Deliberate differences of both engines (validate), pinned in tests/test_v2.py:
+- `out-of-range`: integers beyond int64 and numbers beyond float64 ("1e400"), valid to
+  frictionless, are findings (the loaders cannot hold them).
+- strict reading: `stray-quote`, `unclosed-quote`, `nul-byte`, `bare-carriage-return`,
+  `cell-too-large` and header labels with surrounding whitespace (`incorrect-label`)
+  are findings; frictionless reads such files its way.
+- a file not in its declared encoding is one `encoding-error` (frictionless repeats it
+  under every resource whose foreign keys read the file).
+- `pattern` is matched by RE2, anchored as `^(?:pattern)$` (frictionless: Python `re`,
+  `^pattern$`): ASCII classes, `$` only at the end, alternation anchored as a whole; a
+  pattern RE2 cannot compile is a `package-error`.
+- v2 `categories` and `uniqueKeys` are checked; v2 properties are read whatever the
+  `$schema` (frictionless refuses `exclusiveMinimum` and labelled missingValues without a
+  v2 `$schema`).
+- descriptor JSON with a duplicate key, NaN/Infinity or nesting beyond 64 levels is refused.
 """
 
 spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "validate.py")

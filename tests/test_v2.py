@@ -113,6 +113,14 @@ def test_year_zero_is_a_type_error_and_show_does_not_crash(tmp_path: Path):
     assert result.stderr.startswith("Error: ") and "row 2" in result.stderr
 
 
+@pytest.mark.parametrize("cell", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:00:00-05:00"])
+def test_datetime_whose_utc_instant_python_cannot_hold(cell: str, tmp_path: Path):
+    root = package(tmp_path, [{"name": "a", "type": "datetime"}], [[cell]])
+    assert_both(root, [("out-of-range", "t", 2, "a")])
+    with pytest.raises(DataError, match="row 2, field 'a'"):
+        load("t", root)
+
+
 def test_field_level_missing_values(tmp_path: Path):
     fields = [
         {"name": "a", "type": "integer", "missingValues": ["-"]},

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -245,6 +245,11 @@ def _to_arrow(target: pa.DataType, value: Any, cell: str) -> Any:
         return None if value.is_finite() and math.isinf(number) else number  # beyond float64
     if target == pa.time64("us"):
         return value.replace(tzinfo=None)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:  # its UTC instant may fall outside the years 1-9999 Python holds
+            return value.astimezone(timezone.utc)
+        except OverflowError:
+            return None
     return value
 
 

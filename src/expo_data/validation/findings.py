@@ -286,9 +286,10 @@ def _cell_finding(resource: Resource, f: Field, error, number: int, cell: Any) -
         )
         return Finding("type-error", resource.name, number, f.name, message, resource.path)
     if error.constraint == "out-of-range":
+        limit = {"integer": "int64", "number": "float64"}.get(f.type, "the years 1-9999 in UTC")
         message = (
             f'The cell "{shown}" in row "{number}" and field "{f.name}" is a valid {f.type} that '
-            f"the loaders cannot hold: beyond the range of {'int64' if f.type == 'integer' else 'float64'}"
+            f"the loaders cannot hold: beyond {limit}"
         )
         return Finding("out-of-range", resource.name, number, f.name, message, resource.path)
     rule = f.categories if error.constraint == "categories" else f.constraints[error.constraint]
