@@ -516,3 +516,27 @@ def test_memory_stays_bounded_on_a_giant_cell(filler: bytes, engine: str, tmp_pa
         peaks[name] = int(peak) // 1024  # MiB
     assert "cell-too-large" in codes
     assert peaks["big"] - peaks["small"] < 50 + 60, peaks  # the file's pages, and a few chunks
+
+
+def test_packages_handed_to_frictionless_get_the_checks_it_lacks(tmp_path: Path):
+    """`fieldsMatch` other than exact (and gz, zip, other dialects): frictionless does the
+    Table Schema checks; RE2 patterns, categories, out-of-range and uniqueKeys still apply."""
+    fields = [
+        {"name": "a", "constraints": {"pattern": "(a+)+$"}},
+        {"name": "n", "type": "integer"},
+        {"name": "c", "categories": ["x"]},
+    ]
+    rows = [["a" * 30_000 + "b", "1", "x"], ["aa", "99999999999999999999", "y"], ["a", "1", "x"]]
+    schema = {"fieldsMatch": "equal", "uniqueKeys": [["n", "c"]]}
+    root = package(tmp_path, fields, rows, schema=schema)
+    assert_both(
+        root,
+        [
+            ("constraint-error", "t", 2, "a"),
+            ("out-of-range", "t", 3, "n"),
+            ("constraint-error", "t", 3, "c"),
+            ("unique-key", "t", 4, "n,c"),
+        ],
+    )
+    gz = compressed(tmp_path / "gz", "gz", b"a\n99999999999999999999\n")
+    assert_both(gz, [("out-of-range", "t", 2, "a")])

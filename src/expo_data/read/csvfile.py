@@ -231,6 +231,11 @@ def _first_bad_utf8_row(resource: Resource) -> int | None:
     return records + 1 if at_line_start else records
 
 
+def record_numbers(resource: Resource) -> list[int]:
+    """The CSV record number (header = 1) of every data row pyarrow reads, in order."""
+    return [n for n, record in _records(resource) if n > 1 and record]
+
+
 def _record_number(resource: Resource, index: int) -> int:
     """The CSV record number (header = 1) of data row `index`, as frictionless counts.
 

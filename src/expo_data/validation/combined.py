@@ -28,18 +28,26 @@ def table_findings(
     matched by RE2), each where the fast engine would place it; both get the strict scan's.
     """
     from .fast import findings as fast_pass
+    from .fast import supported
     from .reference import frictionless_findings
 
     names = package.resource_names
     strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
     oversized = {f.resource for f in strict if f.code == "cell-too-large"}
     package = _without(package, oversized)  # read no further: memory stays bounded
+    delegated = []
+    if not supported(package):  # frictionless does the table checks: add what it lacks
+        from .delegated import delegated_findings
+
+        delegated = delegated_findings(package, limit=limit_errors)
     if engine == "fast":
         findings = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
+        findings = _insert(package, findings, delegated)
     else:
         findings = frictionless_findings(package, limit_errors=limit_errors, trusted=trusted)
         extra = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
         extra = [f for f in extra if f.code not in FRICTIONLESS_CODES or _beyond_frictionless(f)]
+        extra += delegated
         findings = _cut(_insert(package, findings, extra), {id(f) for f in extra}, limit_errors)
     findings = _merge(package, strict, findings)
     order = {name: i for i, name in enumerate(names)}
