@@ -259,7 +259,10 @@ def test_valid_means_the_release_and_sql_read_the_same(package):
             return
         table = load_arrow("t", root)
         release = build_release(root, out=Path(folder) / "release")
-        assert load_arrow("t", release).equals(table)
+        released = load_arrow("t", release)
+        assert released.schema == table.schema
+        for name in table.column_names:  # NaN is not equal to itself: compare it apart
+            assert _nan_equal(released.column(name), table.column(name)), name
         assert load("t", release).equals(load("t", root))
         pytest.importorskip("duckdb")
         from expo_data import connect

@@ -58,6 +58,9 @@ def reference_descriptor(package: Package) -> dict:
             if isinstance(constraints, dict):
                 constraints.pop("pattern", None)
         raw["schema"] = schema
+        # the fast engine and the loaders never skip the space after a delimiter; frictionless
+        # would guess so from the first rows (a cell like '{"a": 1, "b": 2}' makes it guess)
+        raw["dialect"] = {"skipInitialSpace": False, **dict(resource.dialect)}
     return descriptor
 
 
