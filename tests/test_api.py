@@ -33,7 +33,7 @@ def expected_pandas_dtype(field: dict):
     return {
         "string": pd.StringDtype(),
         "integer": pd.Int64Dtype(),
-        "number": pd.Float64Dtype(),
+        "number": pd.ArrowDtype(pa.float64()),  # keeps NaN apart from <NA>
         "boolean": pd.BooleanDtype(),
         "date": pd.ArrowDtype(pa.date32()),
         "year": pd.Int16Dtype(),

@@ -221,6 +221,40 @@ def reference_missing_resource(schema: dict) -> None:
     ] = "no-such-resource"
 
 
+def set_pattern(pattern: str):
+    def edit(schema: dict) -> None:
+        field = next(f for f in schema["fields"] if f["name"] == "mentioned_in")
+        field["constraints"]["pattern"] = pattern
+
+    return edit
+
+
+def duplicate_key(package: Path) -> None:
+    path = package / "datapackage.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"name": ', '"name": "twice", "name": ', 1), encoding="utf-8")
+
+
+def duplicate_resource(package: Path) -> None:
+    def edit(descriptor: dict) -> None:
+        descriptor["resources"].append(dict(descriptor["resources"][-1]))
+
+    edit_json(package / "datapackage.json", edit)
+
+
+def stray_quote(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    lines[2] = lines[2] + b',"Smart "City" Expo"'  # record 3: a quote inside a quoted cell
+    cells = lines[2].split(b",")
+    lines[2] = b",".join([*cells[:-2], cells[-1]])
+    return b"\n".join(lines)
+
+
+def header_space(data: bytes) -> bytes:
+    header, rest = data.split(b"\n", 1)
+    return header.replace(b",notes", b",notes ", 1) + b"\n" + rest
+
+
 FAULTS = [
     # cells against the Table Schema
     cell_fault(
@@ -258,9 +292,39 @@ FAULTS = [
         2,
         "list_position",
         "9" * TEN_MB,
-        "type-error",
+        "cell-too-large",  # over the 1 MiB cell limit: the resource is not parsed further
         fails="cannot read '9999",
     ),
+    # cells frictionless reads, and loaders must read the same (issue 11, issue 16)
+    cell_fault(
+        "hex-integer",
+        "awards",
+        3,
+        "winners_named",
+        "0x10",
+        "type-error",
+        fails="cannot read '0x10' as integer",
+    ),
+    cell_fault(
+        "integer-beyond-int64",
+        "awards",
+        3,
+        "winners_named",
+        "99999999999999999999",
+        "out-of-range",
+        fails="cannot read '99999999999999999999' as integer",
+    ),
+    cell_fault(
+        "year-zero",
+        "sessions",
+        2,
+        "end_date",
+        "0000-01-01",
+        "type-error",
+        fails="cannot read '0000-01-01' as date",
+    ),
+    cell_fault("nul-byte", "winners", 2, "notes", "a\x00b", "nul-byte"),
+    cell_fault("cell-over-the-limit", "winners", 2, "notes", "x" * (2 << 20), "cell-too-large"),
     # keys
     Fault(
         "duplicate-primary-key",
@@ -354,6 +418,32 @@ FAULTS = [
         "missing-cell",
         3,
         show=where("winners", 3),
+    ),
+    Fault(
+        "stray-quote",
+        "winners",
+        lambda p: edit_bytes(p, "winners", stray_quote),
+        "stray-quote",
+        3,
+        "notes",
+    ),
+    Fault(
+        "bare-carriage-return",
+        "winners",
+        lambda p: edit_bytes(
+            p, "winners", lambda d: d.replace(b"\n", b"\r", 2).replace(b"\r", b"\n", 1)
+        ),
+        "bare-carriage-return",
+        2,
+    ),
+    Fault(
+        "header-trailing-space",
+        "winners",
+        lambda p: edit_bytes(p, "winners", header_space),
+        "incorrect-label",
+        1,
+        "notes",
+        show=where("winners", 1) + r".*extra column\(s\) \['notes '\]",
     ),
     # bytes and encodings
     Fault(
@@ -483,6 +573,39 @@ FAULTS = [
         lambda p: set_resource_key(p, "figures", "encoding", "klingon"),
         "package-error",
         show="resource 'figures': unknown encoding 'klingon'",
+    ),
+    Fault(
+        "exponential-pattern",
+        "organisations",
+        lambda p: (
+            edit_json(p / "schemas" / "organisations.json", set_pattern("(a+)+$")),
+            set_cell(p, "organisations", 2, "mentioned_in", "a" * 30_000 + "b"),
+        ),
+        "constraint-error",
+        2,
+        "mentioned_in",
+    ),
+    Fault(
+        "pattern-re2-cannot-compile",
+        "organisations",
+        lambda p: edit_json(p / "schemas" / "organisations.json", set_pattern("(?=a)(a+)+$")),
+        "package-error",
+        show="pattern .* cannot be matched in linear time",
+    ),
+    Fault(
+        "duplicate-json-key",
+        "figures",
+        duplicate_key,
+        exit_code=2,
+        error=r"datapackage\.json: package descriptor has the key 'name' twice",
+        show=r"datapackage\.json: package descriptor has the key 'name' twice",
+    ),
+    Fault(
+        "duplicate-resource-name",
+        "figures",
+        duplicate_resource,
+        "package-error",
+        show="two resources are named",
     ),
     Fault(
         "deeply-nested-descriptor",

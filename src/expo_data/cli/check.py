@@ -75,6 +75,15 @@ def validate(
             "--no-check", metavar="NAME", help="Skip this check of the profile (repeatable)."
         ),
     ] = None,
+    max_cell_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-cell-bytes",
+            metavar="N",
+            min=1,
+            help="A cell bigger than N bytes is a finding (default 1 MiB).",
+        ),
+    ] = 1 << 20,
 ) -> None:
     """Validate a package: exit 0 valid, 1 invalid, 2 unreadable.
 
@@ -107,6 +116,7 @@ def validate(
             trusted=allow_remote,
             progress=progress,
             checks=checks,
+            max_cell_bytes=max_cell_bytes,
         )
     finally:
         if progress is not None:

@@ -11,15 +11,21 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import PackageError, ResourceNotFound, UnsafePathError
+import re2
+
+from ..errors import PackageError, ResourceNotFound
 from .bundle import DESCRIPTOR, bundled_descriptor
 from .names import did_you_mean
+from .paths import resolve_path
 
 DEFAULT_MISSING_VALUES = ("",)
 #: file-name suffixes that name a compression, not a format
 COMPRESSION_SUFFIXES = (".gz", ".zip", ".bz2", ".xz", ".zst")
 DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
+FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
+#: how deeply a descriptor's or schema's JSON may nest
+MAX_JSON_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,24 @@ class Field:
     @property
     def enum(self) -> list | None:
         return self.constraints.get("enum")
+
+    @property
+    def categories(self) -> list | None:
+        """The v2 `categories` values (labels dropped), or None."""
+        raw = self.descriptor.get("categories")
+        if not isinstance(raw, list):
+            return None
+        return [c["value"] if isinstance(c, dict) else c for c in raw]
+
+    @property
+    def categories_ordered(self) -> bool:
+        return self.descriptor.get("categoriesOrdered") is True
+
+    @property
+    def missing_values(self) -> tuple[str, ...] | None:
+        """The field's own (v2) missingValues, or None where the schema's apply."""
+        raw = self.descriptor.get("missingValues")
+        return None if raw is None else missing_strings(raw)
 
     @property
     def true_values(self) -> tuple[str, ...]:
@@ -68,11 +92,18 @@ class Schema:
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
+    unique_keys: tuple[tuple[str, ...], ...] = ()  # v2 `uniqueKeys`
+    fields_match: str = "exact"  # v2 `fieldsMatch`
     descriptor: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    def field_missing_values(self, f: Field) -> tuple[str, ...]:
+        """The strings that mean missing in field `f` (its own, else the schema's)."""
+        own = f.missing_values
+        return self.missing_values if own is None else own
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -99,6 +130,7 @@ class Resource:
     format: str = "csv"  # the declared `format`, else the path's extension (csv, parquet…)
     #: every file of a multi-file (Parquet) resource, in order; `location` is the first
     parts: tuple[Path | str, ...] = ()
+    compression: str = ""  # the declared `compression` (gz, zip), else "" (see the path's suffix)
 
     @property
     def is_remote(self) -> bool:
@@ -184,65 +216,60 @@ def _read_json(path: Path, what: str) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise PackageError(f"{path}: cannot read {what}: {exc}") from None
     try:
-        data = json.loads(text)
+        data = strict_json(text)
     except json.JSONDecodeError as exc:
         raise PackageError(f"{path}: {what} is not valid JSON: {exc}") from None
+    except ValueError as exc:
+        raise PackageError(f"{path}: {what} {exc}") from None
     except RecursionError:
         raise PackageError(f"{path}: {what} is nested too deeply") from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise PackageError(f"{path}: {what} is nested too deeply (over {MAX_JSON_DEPTH} levels)")
     if not isinstance(data, dict):
         raise PackageError(f"{path}: {what} must be a JSON object")
     return data
 
 
-def is_remote(path: str) -> bool:
-    """True for URLs (anything with a scheme, or protocol-relative)."""
-    return "://" in path or path.startswith("//")
+def strict_json(text: str) -> Any:
+    """JSON refusing what parsers read differently: duplicate keys, NaN and Infinity literals."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict:
+        out: dict = {}
+        for key, value in items:
+            if key in out:
+                raise ValueError(f"has the key {key!r} twice in one object")
+            out[key] = value
+        return out
+
+    def constant(name: str) -> Any:
+        raise ValueError(f"has the non-standard literal {name} (JSON has no NaN or Infinity)")
+
+    return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
 
 
-#: how to allow a refused path, in the library's words (the CLI says --allow-remote)
-_TRUST = "pass trusted=True to allow it"
+def _depth(data: Any) -> int:
+    """How deeply JSON arrays and objects nest (without recursion)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth)
+            todo += [(v, depth + 1) for v in value if isinstance(v, dict | list)]
+    return deepest
 
 
-def resolve_path(basepath: Path, path: object, *, trusted: bool = False) -> Path | str:
-    """Resolve a descriptor path; outside `trusted` mode only files inside `basepath` pass.
-
-    Refused unless trusted: URLs, absolute paths, `..`, hidden files or folders, paths that
-    symlinks lead outside the package folder or into a hidden file or folder, and anything
-    that is not a regular file (a folder, FIFO or device).
-    """
-    if not isinstance(path, str) or not path or "\x00" in path:
-        raise PackageError(f"path must be a non-empty string, got {path!r}")
-    if is_remote(path):
-        if trusted:
-            return path
-        raise UnsafePathError(f"path {path!r} is remote; pass trusted=True to allow it")
-    pure = PurePosixPath(path.replace("\\", "/"))
-    if not trusted:
-        if pure.is_absolute() or Path(path).is_absolute() or (pure.parts and ":" in pure.parts[0]):
-            raise UnsafePathError(
-                f"path {path!r} is absolute; resource paths must be relative ({_TRUST})"
-            )
-        if ".." in pure.parts:
-            raise UnsafePathError(
-                f"path {path!r} contains '..'; it may not leave the package ({_TRUST})"
-            )
-        if any(part.startswith(".") for part in pure.parts):
-            raise UnsafePathError(f"path {path!r} is in a hidden folder or file ({_TRUST})")
-    full = basepath / Path(*pure.parts) if not pure.is_absolute() else Path(path)
-    if not trusted:
-        try:
-            real, root = full.resolve(), basepath.resolve()
-        except RuntimeError as exc:  # a symlink loop
-            raise PackageError(f"path {path!r} cannot be resolved: {exc}") from None
-        if not real.is_relative_to(root):
-            raise UnsafePathError(f"path {path!r} leads outside the package (to {real}; {_TRUST})")
-        if any(part.startswith(".") for part in real.relative_to(root).parts):
-            raise UnsafePathError(
-                f"path {path!r} leads to a hidden folder or file (to {real}; {_TRUST})"
-            )
-        if real.exists() and not real.is_file():  # a FIFO or device would hang or never end
-            raise UnsafePathError(f"path {path!r} is not a regular file")
-    return full
+def missing_strings(raw: object) -> tuple[str, ...]:
+    """missingValues as strings: v1 strings, or v2 `{"value": …, "label": …}` objects."""
+    values = []
+    for v in _as_list(raw, "missingValues"):
+        if isinstance(v, dict) and isinstance(v.get("value"), str):
+            v = v["value"]
+        if not isinstance(v, str):
+            raise PackageError(f"missingValues must be strings or {{value, label}}, got {v!r}")
+        values.append(v)
+    return tuple(values)
 
 
 def _json_ref(base: Path, ref: object, what: str, *, trusted: bool) -> dict:
@@ -280,20 +307,30 @@ def _schema(descriptor: Mapping[str, Any]) -> Schema:
         fks.append(
             ForeignKey(
                 fields=tuple(_as_list(fk.get("fields"), "foreign key fields")),
-                resource=ref.get("resource", ""),
+                resource=ref.get("resource") or "",  # v2: omitted for a self-reference
                 reference_fields=tuple(_as_list(ref.get("fields"), "foreign key reference fields")),
             )
         )
-    missing = tuple(
-        _as_list(descriptor.get("missingValues", DEFAULT_MISSING_VALUES), "missingValues")
+    for f in fields:
+        f.missing_values  # noqa: B018 (refuses a malformed field-level list now)
+    unique_keys = tuple(
+        tuple(_as_list(key, "uniqueKeys item"))
+        for key in _as_list(descriptor.get("uniqueKeys", []), "uniqueKeys")
     )
-    if not all(isinstance(v, str) for v in missing):
-        raise PackageError(f"missingValues must be strings, got {list(missing)!r}")
+    names = {f.name for f in fields}
+    for key in unique_keys:
+        if not key or not set(key) <= names:
+            raise PackageError(f"uniqueKeys {list(key)!r} must name fields of the schema")
+    fields_match = descriptor.get("fieldsMatch", "exact")
+    if fields_match not in FIELDS_MATCH:
+        raise PackageError(f"fieldsMatch must be one of {', '.join(FIELDS_MATCH)}")
     return Schema(
         fields=tuple(fields),
         primary_key=tuple(_as_list(pk, "primaryKey")),
         foreign_keys=tuple(fks),
-        missing_values=missing,
+        missing_values=missing_strings(descriptor.get("missingValues", DEFAULT_MISSING_VALUES)),
+        unique_keys=unique_keys,
+        fields_match=fields_match,
         descriptor=MappingProxyType(dict(descriptor)),
     )
 
@@ -309,7 +346,21 @@ def _constraints(raw: dict) -> Mapping[str, Any]:
             raise PackageError(
                 f"field {raw['name']!r}: pattern {pattern!r} is not a regular expression: {exc}"
             ) from None
+        try:
+            compile_pattern(pattern)
+        except re2.error as exc:
+            raise PackageError(
+                f"field {raw['name']!r}: pattern {pattern!r} cannot be matched in linear time "
+                f"(RE2 refuses it: {exc}); lookarounds and backreferences are not supported"
+            ) from None
     return MappingProxyType(constraints)
+
+
+def compile_pattern(pattern: str) -> Any:
+    """A `pattern` constraint compiled by RE2 (linear-time matching), anchored at both ends."""
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its complaint on stderr
+    return re2.compile(f"^(?:{pattern})$", options=options)
 
 
 def _encoding(value: object) -> str:
@@ -375,6 +426,8 @@ def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Pa
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
             raise PackageError(f"{dpath}: every resource needs a name, got {raw!r}")
         name = raw["name"]
+        if any(r.name == name for r in resources):
+            raise PackageError(f"{dpath}: two resources are named {name!r}", resource=name)
         try:
             rpath, parts = raw.get("path"), ()
             if isinstance(rpath, list):  # a resource in parts: Parquet files read as one table
@@ -405,6 +458,7 @@ def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Pa
                 schema_path=raw["schema"] if isinstance(raw["schema"], str) else "",
                 format=_format(raw.get("format"), rpath),
                 parts=parts,
+                compression=str(raw.get("compression") or ""),
             )
         )
     return Package(path=dpath, descriptor=MappingProxyType(descriptor), resources=tuple(resources))

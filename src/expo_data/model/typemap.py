@@ -11,7 +11,8 @@ from ..errors import PackageError
 if TYPE_CHECKING:
     from .descriptor import Field, Package, Resource
 
-#: Table Schema type → Arrow type (enum-constrained strings become ordered dictionaries)
+#: Table Schema type → Arrow type of its values as read (see `arrow_type` for the loaded type:
+#: enum strings and v2 categories become dictionaries, v2 lists Arrow lists)
 ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "integer": pa.int64(),
@@ -28,8 +29,11 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "geojson": pa.string(),
     "object": pa.string(),
     "array": pa.string(),
+    "list": pa.string(),  # read as written; loaded as an Arrow list of its itemType
     "any": pa.string(),
 }
+#: the item types a v2 `list` field may declare
+LIST_ITEM_TYPES = ("string", "integer", "boolean", "number", "datetime", "date", "time")
 
 METADATA_PREFIX = "expo_data."
 
@@ -40,6 +44,13 @@ def arrow_type(field: Field) -> pa.DataType:
         base = ARROW_TYPES[field.type]
     except (KeyError, TypeError):  # TypeError: not even a string (a list, say)
         raise PackageError(f"field {field.name!r} has unsupported type {field.type!r}") from None
+    if field.type == "list":
+        item = field.descriptor.get("itemType", "string")
+        if item not in LIST_ITEM_TYPES:
+            raise PackageError(f"field {field.name!r} has unsupported itemType {item!r}")
+        return pa.list_(ARROW_TYPES[item])
+    if field.categories is not None and field.type in ("string", "integer"):
+        return pa.dictionary(pa.int32(), base, ordered=field.categories_ordered)
     if field.enum is not None and base == pa.string():
         return pa.dictionary(pa.int32(), pa.string(), ordered=True)
     return base
@@ -54,6 +65,8 @@ def arrow_field(field: Field) -> pa.Field:
     }
     if field.enum is not None:
         metadata["enum"] = "\n".join(map(str, field.enum))
+    if field.categories is not None:
+        metadata["categories"] = "\n".join(map(str, field.categories))
     return pa.field(
         field.name,
         arrow_type(field),
@@ -76,7 +89,12 @@ def arrow_schema(resource: Resource, package: Package | None = None) -> pa.Schem
 
 
 def pandas_types_mapper() -> Any:
-    """A `types_mapper` for `pyarrow.Table.to_pandas` giving nullable pandas dtypes."""
+    """A `types_mapper` for `pyarrow.Table.to_pandas` giving nullable pandas dtypes.
+
+    Numbers are `double[pyarrow]` (`pd.ArrowDtype(pa.float64())`), not `Float64`: pandas'
+    `Float64` turns NaN into <NA>, and a number cell "NaN" is a value, not a missing one.
+    Lists are `list<…>[pyarrow]`; dictionaries become categoricals (Arrow decides `ordered`).
+    """
     import pandas as pd
 
     mapping = {
@@ -84,9 +102,15 @@ def pandas_types_mapper() -> Any:
         pa.large_string(): pd.StringDtype(),
         pa.int64(): pd.Int64Dtype(),
         pa.int16(): pd.Int16Dtype(),
-        pa.float64(): pd.Float64Dtype(),
+        pa.float64(): pd.ArrowDtype(pa.float64()),
         pa.bool_(): pd.BooleanDtype(),
         pa.date32(): pd.ArrowDtype(pa.date32()),
         pa.time64("us"): pd.ArrowDtype(pa.time64("us")),
     }
-    return mapping.get
+
+    def mapper(kind: pa.DataType) -> Any:
+        if pa.types.is_list(kind):
+            return pd.ArrowDtype(kind)
+        return mapping.get(kind)
+
+    return mapper

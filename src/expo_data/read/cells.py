@@ -8,9 +8,10 @@ types and formats not transcribed, frictionless' own reader).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -40,15 +41,16 @@ _ISO_DATE = re.compile(
 )
 
 
-def values(field: Field, strings: pa.Array | pa.ChunkedArray) -> tuple[Any, Any]:
-    """The cells as the field's type (null where missing or unreadable) and the type-error mask.
+def values(field: Field, strings: pa.Array | pa.ChunkedArray) -> tuple[Any, Any, Any]:
+    """The cells as the field's type (null where missing or unreadable) and two masks.
 
-    `strings` is a string column, null where a cell is a missing value. The mask is true where
-    a present cell cannot be read as the field's type (a frictionless `type-error`). Values are
-    of the plain Arrow type of `typemap.ARROW_TYPES` (enum strings stay strings).
+    `strings` is a string column, null where a cell is a missing value. The first mask is true
+    where a present cell cannot be read as the field's type (a frictionless `type-error`), the
+    second where frictionless reads a value the Arrow type cannot hold (an integer beyond
+    int64, a number beyond float64). Values are of the plain Arrow type of
+    `typemap.ARROW_TYPES` (enum strings stay strings).
     """
-    typed, bad, _ = _per_chunk(field, strings)
-    return typed, bad
+    return _per_chunk(field, strings)
 
 
 def parse(field: Field, strings: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
@@ -60,16 +62,32 @@ def parse(field: Field, strings: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.C
     """
     typed, bad, lost = _per_chunk(field, strings)
     target = arrow_type(field)
-    if pa.types.is_dictionary(target):
-        enum = string_array([str(v) for v in field.enum])
+    if pa.types.is_list(target):
+        reader, item = python_reader(field), target.value_type
+        chunks = []
+        for chunk in typed.chunks:
+            lists = [None if c is None else reader(c) for c in chunk.to_pylist()]
+            items = [None if v is None else [_to_arrow(item, x, str(x)) for x in v] for v in lists]
+            chunks.append(pa.array(items, type=target))
+        typed = pa.chunked_array(chunks, target)
+    elif pa.types.is_dictionary(target):
+        values = categories(field)
         typed = pa.chunked_array(
             [
-                pa.DictionaryArray.from_arrays(pc.index_in(c, value_set=enum), enum, ordered=True)
+                pa.DictionaryArray.from_arrays(
+                    pc.index_in(c, value_set=values), values, ordered=target.ordered
+                )
                 for c in typed.chunks
             ],
             target,
         )
     return typed, pc.or_(bad, lost)
+
+
+def categories(field: Field) -> pa.Array:
+    """The values a dictionary-typed field may hold (v2 `categories`, else its `enum`)."""
+    values = field.categories if field.categories is not None else field.enum
+    return array([read_value(field, v) for v in values], ARROW_TYPES[field.type])
 
 
 def _per_chunk(field: Field, strings: pa.Array | pa.ChunkedArray) -> tuple[Any, Any, Any]:
@@ -121,15 +139,40 @@ def _cast_then_exact(
     whole = target != pa.int16()  # Arrow would read "-123" or "12" as an int16 year
     if target == pa.float64():
         whole = not pc.any(pc.fill_null(pc.match_substring(strings, "("), FALSE)).as_py()
+    if target == pa.int64():  # Arrow reads hex ("0x10", "0X1F"); frictionless refuses it
+        whole = not pc.any(pc.fill_null(pc.match_substring_regex(strings, "[xX]"), FALSE)).as_py()
     if whole:
         try:
-            return pc.cast(strings, target), none, none
+            typed = pc.cast(strings, target)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
+        else:
+            doubtful = _doubtful(typed)
+            if doubtful is None:
+                return typed, none, none
+            return _exact(field, strings, doubtful, typed)
     common = pc.fill_null(like(strings), FALSE)
     typed, failed = _cast_or_split(pc.if_else(common, strings, NULL_STRING), target)
     rest = pc.or_(failed, pc.and_(pc.is_valid(strings), pc.invert(common)))
-    return _exact(field, strings, rest, typed)
+    doubtful = _doubtful(typed)
+    return _exact(field, strings, rest if doubtful is None else pc.or_(rest, doubtful), typed)
+
+
+def _doubtful(typed: pa.Array) -> pa.Array | None:
+    """Cells Arrow read but frictionless may not, to be read exactly; None if there are none.
+
+    A number Arrow read as infinite may be a finite one beyond float64 ("1e400"), which
+    frictionless reads and a float64 cannot hold; a date in year 0 Arrow reads, Python's
+    `date` (and so frictionless) refuses.
+    """
+    if typed.type == pa.float64():
+        mask = pc.is_inf(typed)
+    elif typed.type == pa.date32():
+        mask = pc.less(pc.year(typed), array([1], pa.int64())[0])
+    else:
+        return None
+    mask = pc.fill_null(mask, FALSE)
+    return mask if pc.any(mask).as_py() else None
 
 
 def _integer_like(strings: pa.Array) -> pa.Array:
@@ -217,9 +260,19 @@ def _to_arrow(target: pa.DataType, value: Any, cell: str) -> Any:
     if target == pa.int64():
         return value if INT64_RANGE[0] <= value <= INT64_RANGE[1] else None
     if target == pa.float64():
-        return float("nan") if isinstance(value, Decimal) and value.is_nan() else float(value)
+        if not isinstance(value, Decimal):
+            return float(value)
+        if value.is_nan():
+            return float("nan")
+        number = float(value)
+        return None if value.is_finite() and math.isinf(number) else number  # beyond float64
     if target == pa.time64("us"):
         return value.replace(tzinfo=None)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:  # its UTC instant may fall outside the years 1-9999 Python holds
+            return value.astimezone(timezone.utc)
+        except OverflowError:
+            return None
     return value
 
 

@@ -50,16 +50,107 @@ def csv_options(schema: Schema, dialect: dict, encoding: str = "utf-8") -> tuple
 
 
 def read_strings(resource: Resource) -> pa.Table:
-    """The resource as a table of strings (null = a missing value), header checked."""
-    read, parse, convert = csv_options(resource.schema, dict(resource.dialect), resource.encoding)
+    """The resource as a table of strings (null = a missing value), header checked.
+
+    Columns are the schema's fields in order: by position (`fieldsMatch` "exact", the
+    default), else by name, with fields the file lacks all null (v2 "superset", "partial").
+    A field's own (v2) missingValues replace the schema's for its column.
+    """
+    schema = resource.schema
+    own = any(f.missing_values is not None for f in schema.fields)
+    read, parse, convert = csv_options(
+        _without_missing(schema) if own else schema, dict(resource.dialect), resource.encoding
+    )
     try:
-        table = pcsv.read_csv(open_source(resource), read, parse, convert)
-    except pa.ArrowInvalid as exc:
+        table = pcsv.read_csv(open_csv_bytes(resource), read, parse, convert)
+        table.column_names  # noqa: B018 (labels that are not UTF-8 fail here)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise _parse_error(resource, exc) from None
-    expected = resource.schema.names
-    if table.column_names != expected:
+    expected = schema.names
+    if schema.fields_match != "exact":
+        table = _match_by_name(resource, table)
+    elif table.column_names != expected:
         raise DataError(_header_message(expected, table.column_names), path=resource.path, row=1)
+    if own:
+        table = pa.Table.from_arrays(
+            [
+                _null_where(table.column(f.name), schema.field_missing_values(f))
+                for f in schema.fields
+            ],
+            names=expected,
+        )
     return table
+
+
+def _without_missing(schema: Schema) -> Schema:
+    from dataclasses import replace
+
+    return replace(schema, missing_values=())
+
+
+def _null_where(column: pa.ChunkedArray, missing: tuple[str, ...]) -> pa.ChunkedArray:
+    if not missing:
+        return column
+    import pyarrow.compute as pcompute
+
+    nulls = pcompute.is_in(column, value_set=pa.array(list(missing), pa.string()))
+    return pcompute.if_else(pcompute.fill_null(nulls, False), pa.scalar(None, pa.string()), column)
+
+
+def _match_by_name(resource: Resource, table: pa.Table) -> pa.Table:
+    """The schema's columns by name, as v2 `fieldsMatch` says (frictionless reads them so)."""
+    schema, got = resource.schema, table.column_names
+    expected = schema.names
+    missing = [n for n in expected if n not in got]
+    extra = [n for n in got if n not in expected]
+    rule = schema.fields_match
+    if (rule in ("equal", "subset") and missing) or (rule in ("equal", "superset") and extra):
+        raise DataError(_header_message(expected, got), path=resource.path, row=1)
+    if rule == "partial" and len(missing) == len(expected):
+        raise DataError("no column matches a field of the schema", path=resource.path, row=1)
+    if len(set(got)) != len(got):
+        raise DataError(f"the header repeats a label: {got}", path=resource.path, row=1)
+    columns = [
+        table.column(n).cast(pa.string())
+        if n in got
+        else pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
+        for n in expected
+    ]
+    return pa.Table.from_arrays(columns, names=expected)
+
+
+def open_csv_bytes(resource: Resource) -> pa.NativeFile:
+    """The resource's bytes, decompressed as its `compression` (or its path's suffix) says.
+
+    A pyarrow stream in every case (pyarrow's readers read it in their own threads): gzip is
+    decompressed as it is read; a zip archive's one member is read whole.
+    """
+    kind = compression(resource)
+    source = open_source(resource)
+    if kind == "gz":
+        return pa.CompressedInputStream(source, "gzip")
+    if kind == "zip":
+        import zipfile
+
+        with zipfile.ZipFile(source) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+            if len(names) != 1:
+                raise DataError(
+                    f"a zip resource must hold exactly one file, it holds {len(names)}",
+                    path=resource.path,
+                )
+            return pa.BufferReader(archive.read(names[0]))
+    if kind:
+        raise DataError(f"compression {kind!r} is not supported (gz, zip)", path=resource.path)
+    return source
+
+
+def compression(resource: Resource) -> str:
+    """ "gz", "zip" or "" (none): as declared, else as the path's suffix says (as frictionless)."""
+    if resource.compression:
+        return resource.compression.lower().removeprefix(".")
+    path = str(resource.path).lower().split("?", 1)[0]
+    return next((kind for kind in ("gz", "zip") if path.endswith("." + kind)), "")
 
 
 def _header_message(expected: list[str], got: list[str]) -> str:
@@ -97,9 +188,9 @@ def _records(resource: Resource, end: int | None = None):
 
     The file is decoded as it is read (never held whole as text); `end` stops at that byte.
     """
-    source = open_source(resource)
+    source = open_csv_bytes(resource)
     if end is not None:
-        source = pa.BufferReader(source.read_buffer(end))
+        source = io.BytesIO(source.read(end))
     text = io.TextIOWrapper(source, encoding=resource.encoding, errors="replace", newline="")
     old = csv.field_size_limit()
     csv.field_size_limit(sys.maxsize)
@@ -125,7 +216,7 @@ def _first_ragged_row(resource: Resource) -> int | None:
 
 def _first_bad_utf8_row(resource: Resource) -> int | None:
     """The CSV record holding the file's first byte that is not UTF-8; None if there is none."""
-    source, decoder, start = open_source(resource), codecs.getincrementaldecoder("utf-8")(), 0
+    source, decoder, start = open_csv_bytes(resource), codecs.getincrementaldecoder("utf-8")(), 0
     while True:  # decode chunk by chunk: find the offset without holding the text
         chunk, pending = source.read(1 << 24), len(decoder.getstate()[0])
         try:
@@ -137,8 +228,13 @@ def _first_bad_utf8_row(resource: Resource) -> int | None:
             return None
         start += len(chunk)
     records = max((n for n, _ in _records(resource, end=bad)), default=0)
-    at_line_start = bad == 0 or open_source(resource).read_buffer(bad)[bad - 1 : bad] == b"\n"
+    at_line_start = bad == 0 or open_csv_bytes(resource).read(bad)[bad - 1 : bad] == b"\n"
     return records + 1 if at_line_start else records
+
+
+def record_numbers(resource: Resource) -> list[int]:
+    """The CSV record number (header = 1) of every data row pyarrow reads, in order."""
+    return [n for n, record in _records(resource) if n > 1 and record]
 
 
 def _record_number(resource: Resource, index: int) -> int:
@@ -162,6 +258,13 @@ def read_csv_table(resource: Resource, package: Package | None = None) -> pa.Tab
     table and one batch, not the whole file as strings too. The first bad cell is the first
     field's (in schema order) first bad row, as if the whole column were read at once.
     """
+    schema = resource.schema
+    if (
+        schema.fields_match != "exact"
+        or compression(resource)
+        or any(f.missing_values is not None for f in schema.fields)
+    ):
+        return _typed_table(resource, read_strings(resource), package)
     block = STREAM_BLOCK
     while True:
         try:
@@ -171,6 +274,19 @@ def read_csv_table(resource: Resource, package: Package | None = None) -> pa.Tab
                 block *= 4  # a record longer than a block: read again in bigger blocks
                 continue
             raise _parse_error(resource, exc) from None
+
+
+def _typed_table(resource: Resource, strings: pa.Table, package: Package | None) -> pa.Table:
+    """The table of strings typed column by column; the first bad cell raises DataError."""
+    schema = arrow_schema(resource, package)
+    columns = []
+    for field, arrow_field in zip(resource.schema.fields, schema, strict=True):
+        typed, problem = _typed(field, strings.column(field.name))
+        if problem:
+            row = _record_number(resource, problem[0])
+            raise DataError(problem[1], path=resource.path, row=row, field=field.name)
+        columns.append(typed.cast(arrow_field.type) if typed.type != arrow_field.type else typed)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _size(resource: Resource) -> int:
@@ -217,9 +333,10 @@ def _typed(field: Field, raw: pa.ChunkedArray) -> tuple[pa.ChunkedArray, tuple[i
     problem = ""
     if pc.any(bad).as_py():
         problem = f"cannot read {show(raw.filter(bad)[0].as_py())} as {field.type}"
-    elif field.enum is not None and typed.null_count != raw.null_count:
+    elif pa.types.is_dictionary(typed.type) and typed.null_count != raw.null_count:
         bad = pc.and_(pc.is_valid(raw), pc.is_null(typed))
-        problem = f"{show(raw.filter(bad)[0].as_py())} is not one of {field.enum}"
+        allowed = field.categories if field.categories is not None else field.enum
+        problem = f"{show(raw.filter(bad)[0].as_py())} is not one of {allowed}"
     elif field.required and raw.null_count:
         bad = pc.is_null(raw)
         problem = "a required value is missing"

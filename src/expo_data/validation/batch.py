@@ -8,7 +8,6 @@ the uniqueness and foreign-key checks at the end.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,8 @@ CONSTRAINTS = {
 }
 #: types whose values and bounds Arrow compares as frictionless does; others go cell by cell
 VECTOR_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year"}
+#: the pseudo-constraint of a value frictionless reads but the loaders' type cannot hold
+OUT_OF_RANGE = "out-of-range"
 _BOUNDS = {
     "minimum": pc.greater_equal,
     "maximum": pc.less_equal,
@@ -136,8 +137,9 @@ class Batches:
 
     def _cells(self, j: int, f: Field, raw: pa.Array, present: pa.Array, rows: np.ndarray):
         if f.type in VECTOR_TYPES:
-            typed, bad = cells.values(f, present)
+            typed, bad, lost = cells.values(f, present)
             self._error(j, "", bad, raw, rows)
+            self._error(j, OUT_OF_RANGE, lost, raw, rows)
             valid = pc.is_valid(typed)
             for name in CONSTRAINTS[f.type]:
                 if name == "required":
@@ -146,6 +148,9 @@ class Batches:
                 elif name in f.constraints:
                     mask = _violates(f, name, typed, valid, self.bounds[j])
                     self._error(j, name, mask, raw, rows)
+            if f.categories is not None:  # v2: a value outside the categories
+                mask = _violates(f, "enum", typed, valid, {"enum": self.bounds[j]["categories"]})
+                self._error(j, "categories", mask, raw, rows)
         else:
             typed = self._cell_by_cell(j, f, raw, rows)
         if j in self.key_positions:
@@ -283,8 +288,10 @@ def _bounds(f: Field) -> dict[str, Any]:
             out[name] = array([cells.read_value(f, f.constraints[name])], target)[0]
     if "enum" in f.constraints:
         out["enum"] = array([cells.read_value(f, v) for v in f.constraints["enum"]], target)
+    if f.categories is not None:
+        out["categories"] = array([cells.read_value(f, v) for v in f.categories], target)
     if "pattern" in f.constraints:
-        out["pattern"] = re.compile(f"^{f.constraints['pattern']}$")
+        out["pattern"] = f.constraints["pattern"]
     return out
 
 
@@ -309,29 +316,16 @@ def _repetitive(strings: Any, sample: int = 2048) -> bool:
     return pc.count_distinct(strings.slice(0, sample)).as_py() < sample // 4
 
 
-def _pattern_misses(strings: Any, regex: re.Pattern) -> Any:
-    """Cells `regex.match` (Python, as frictionless) rejects: RE2 where it agrees, else Python.
+def _pattern_misses(strings: Any, pattern: str) -> Any:
+    """Cells the `pattern` constraint rejects, matched by RE2 (linear time, RE2 semantics).
 
-    RE2's `$` matches only at the very end and its classes are ASCII; Python's `$` also
-    matches before a final newline and its `\\d`, `\\w`, `\\s` are Unicode. So cells ending in
-    a newline, and non-ASCII cells when the pattern has escapes or flags, go to Python.
+    RE2, not Python's `re` (which frictionless uses), so that no pattern can take exponential
+    time: `\\d`, `\\w`, `\\s` are ASCII and `$` matches only at the very end of the cell.
+    The descriptor has refused patterns RE2 cannot compile (lookarounds, backreferences).
     """
     if _repetitive(strings):  # match each distinct value once
         encoded = pc.dictionary_encode(strings)
-        misses = _pattern_misses(encoded.dictionary, regex)
+        misses = _pattern_misses(encoded.dictionary, pattern)
         return pc.fill_null(pc.take(misses, encoded.indices), FALSE)
-    present = pc.is_valid(strings)
-    doubtful = pc.ends_with(strings, "\n")
-    if "\\" in regex.pattern or "(?" in regex.pattern:
-        doubtful = pc.or_(doubtful, pc.invert(pc.string_is_ascii(strings)))
-    try:
-        matched = pc.match_substring_regex(strings, f"^(?:{regex.pattern})")
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # RE2 cannot compile it
-        doubtful, matched = present, present
-    misses = pc.fill_null(pc.and_(present, pc.invert(matched)), FALSE)
-    doubtful = pc.fill_null(doubtful, FALSE)
-    if not pc.any(doubtful).as_py():
-        return misses
-    values = strings.filter(doubtful).to_pylist()
-    python = bools(np.array([regex.match(v) is None for v in values], bool))
-    return pc.replace_with_mask(misses, doubtful, python)
+    matched = pc.match_substring_regex(strings, f"^(?:{pattern})$")
+    return pc.fill_null(pc.and_(pc.is_valid(strings), pc.invert(matched)), FALSE)

@@ -11,6 +11,7 @@ from ..model.descriptor import Package, open_package, read_descriptor
 from ..model.names import unknown
 from .checks import check_names, profile, profile_findings
 from .report import Finding, Report
+from .strict import MAX_CELL_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -28,6 +29,7 @@ def validate(
     trusted: bool = False,
     progress: Callable[[str, int, int | None, str], None] | None = None,
     checks: Mapping[str, bool] | None = None,
+    max_cell_bytes: int = MAX_CELL_BYTES,
 ) -> Report:
     """Validate a data package (None = the bundled one) and return a Report.
 
@@ -37,7 +39,11 @@ def validate(
     (`"expo:checks"`: see `checks.CHECKS`), each switched on or off by `checks`
     ({"nfc": False, …}; an unknown name is a ValueError). The `fast` engine (pyarrow, one
     pass per file) reports what frictionless-py (`engine="frictionless"`) reports, with the
-    same codes, rows and fields; Parquet resources are checked natively by both. The
+    same codes, rows and fields; Parquet resources are checked natively by both. Both also
+    read strictly (`strict`: quotes, NUL bytes, bare CRs, cells over `max_cell_bytes`, header
+    whitespace, the declared encoding) and report what the loaders could not hold
+    (`out-of-range`) and the Data Package v2 rules frictionless lacks (`categories`,
+    `uniqueKeys`). The
     `duckdb` engine reports what `fast` reports, with DuckDB reading the CSV files and
     checking the keys out of core (the `sql` extra). Raises
     PackageError only when the descriptor cannot be read at all; everything else is a finding.
@@ -65,24 +71,18 @@ def validate(
     findings += profile_findings(package, chosen)
     rows: dict[str, int] = {}
     if not findings:
-        from .fast import findings as fast_pass
+        from .combined import table_findings
 
-        if engine == "duckdb":
-            from .duckdb import duckdb_findings
-
-            findings = duckdb_findings(
-                package, limit_errors=limit_errors, trusted=trusted, profile=chosen, rows=rows
-            )
-        else:
-            findings = fast_pass(
-                package,
-                limit_errors=limit_errors,
-                trusted=trusted,
-                profile=chosen,
-                reference=engine == "frictionless",
-                progress=progress,
-                rows=rows,
-            )
+        findings = table_findings(
+            package,
+            engine=engine,
+            limit_errors=limit_errors,
+            trusted=trusted,
+            max_cell_bytes=max_cell_bytes,
+            profile=chosen,
+            progress=progress,
+            rows=rows,
+        )
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     stats = {
@@ -113,18 +113,20 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
 
     from .profiles import findings as profile_findings
     from .profiles import guarded
+    from .reference import as_v2, v1_schema
 
     refused = profile_findings(descriptor, package.basepath, package.path.name, trusted=trusted)
     if refused:
         return refused
     placed = []
     for r in package.resources:
-        errors = frictionless.Schema.validate_descriptor(dict(r.schema.descriptor)).errors
+        schema = v1_schema(r)
+        errors = frictionless.Schema.validate_descriptor(schema).errors
         if not errors:
             continue
         where = r.schema_path or package.path.name
-        for f in r.schema.fields:
-            field_errors = frictionless.Field.validate_descriptor(dict(f.descriptor)).errors
+        for f, raw in zip(r.schema.fields, schema["fields"], strict=True):
+            field_errors = frictionless.Field.validate_descriptor(raw).errors
             placed += [
                 Finding(e.type, r.name, None, f.name, e.message, where) for e in field_errors
             ]
@@ -136,6 +138,10 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
     seen = {f.message for f in placed}
     # open_package has checked every path (refusing what frictionless' own check would, and
     # more); frictionless' check would refuse paths the caller trusts
+    descriptor = as_v2({**descriptor, "resources": list(descriptor["resources"])})
+    for i, r in enumerate(package.resources):  # inline schemas as frictionless reads them
+        if isinstance(descriptor["resources"][i].get("schema"), dict):
+            descriptor["resources"][i] = {**descriptor["resources"][i], "schema": v1_schema(r)}
     with frictionless.system.use_context(trusted=True), guarded(package.basepath, trusted=trusted):
         report = frictionless.Package.validate_descriptor(
             descriptor, basepath=str(package.basepath)

@@ -21,11 +21,13 @@ import pyarrow.csv as pcsv
 
 from ..errors import show
 from ..model.descriptor import COMPRESSION_SUFFIXES
+from ..read.csvfile import compression, open_csv_bytes
 from . import checks, parquet
 from .batch import Batches, Found, empty_is_missing
 from .findings import resource_finding, table_findings
 from .records import python_records, record_layout
 from .report import Finding
+from .uniquekeys import unique_key_findings
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Package, Resource
@@ -103,9 +105,13 @@ def findings(
         out = [f for f in found if f.resource not in parquet_names]
     byname = {s.resource.name: s for s in scans}
     for scan in scans:
-        if scan.resource.name in native:
-            check = parquet.table_findings if isinstance(scan, parquet.ParquetScan) else None
-            out += (check or table_findings)(scan, byname, limit_errors)
+        if scan.resource.name not in native:
+            continue
+        if isinstance(scan, parquet.ParquetScan):
+            out += parquet.table_findings(scan, byname, limit_errors)
+        else:
+            out += table_findings(scan, byname, limit_errors)
+            out += unique_key_findings(scan, limit_errors)
     for scan in scans if profile else ():
         out += scan.project
     return out
@@ -196,6 +202,8 @@ def _size(resource: Resource) -> int | None:
 
 
 def _open(resource: Resource) -> Any:
+    if compression(resource):  # the checks read the text, not the compressed bytes
+        return open_csv_bytes(resource)
     if resource.is_remote:
         from urllib.request import urlopen
 
@@ -267,7 +275,10 @@ def _read(scan: _Scan, tap: _Tap, block: int, options: _Options, keys: set[str])
     skipped: list[str] = []
 
     def skip(row: Any) -> str:
-        skipped.append(row.text)
+        try:
+            skipped.append(row.text)
+        except UnicodeDecodeError:  # not UTF-8: the strict scan reports the file's encoding
+            skipped.append("")
         return "skip"
 
     names = [f"f{j}" for j in range(4 * len(resource.schema.fields) + 64)]
@@ -405,6 +416,7 @@ def _referenced(package: Package) -> dict[str, set[str]]:
         names = out[resource.name]
         names.update(schema.primary_key)
         names.update(f.name for f in schema.fields if f.constraints.get("unique"))
+        names.update(name for key in schema.unique_keys for name in key)
         for fk in schema.foreign_keys:
             names.update(fk.fields)
             out.setdefault(fk.resource or resource.name, set()).update(fk.reference_fields)

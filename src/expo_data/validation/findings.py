@@ -322,10 +322,18 @@ def _cell_finding(resource: Resource, f: Field, error, number: int, cell: Any) -
             f'position "{error.position + 1}": type is "{f.type}/{f.format}"'
         )
         return Finding("type-error", resource.name, number, f.name, message, resource.path)
+    if error.constraint == "out-of-range":
+        limit = {"integer": "int64", "number": "float64"}.get(f.type, "the years 1-9999 in UTC")
+        message = (
+            f'The cell "{shown}" in row "{number}" and field "{f.name}" is a valid {f.type} that '
+            f"the loaders cannot hold: beyond {limit}"
+        )
+        return Finding("out-of-range", resource.name, number, f.name, message, resource.path)
+    rule = f.categories if error.constraint == "categories" else f.constraints[error.constraint]
     message = (
         f'The cell "{shown}" in row at position "{number}" and field "{f.name}" at position '
         f'"{error.position + 1}" does not conform to a constraint: constraint '
-        f'"{error.constraint}" is "{f.constraints[error.constraint]}"'
+        f'"{error.constraint}" is "{rule}"'
     )
     return Finding("constraint-error", resource.name, number, f.name, message, resource.path)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PackageError
-from ..model.descriptor import is_remote, resolve_path
+from ..model.paths import is_remote, resolve_path
 from .report import Finding
 
 #: the v1 profiles by every URL they were published at, and the file that holds each

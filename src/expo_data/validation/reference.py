@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
+from ..model.descriptor import missing_strings
 from .report import Finding
 
 if TYPE_CHECKING:
-    from ..model.descriptor import Package
+    from ..model.descriptor import Package, Resource
+
+
+V2_PROFILES = "https://datapackage.org/profiles/2.0"
 
 
 def frictionless_findings(
@@ -31,9 +36,10 @@ def frictionless_findings(
     context = frictionless.system.use_context(trusted=True) if trusted else nullcontext()
     checklist = _progress_checklist(progress, rows or {}) if progress else None
     with context, guarded(package.basepath, trusted=trusted):
-        report = frictionless.validate(
-            str(package.path), limit_errors=limit_errors, checklist=checklist
+        source = frictionless.Package.from_descriptor(
+            reference_descriptor(package), basepath=str(package.basepath)
         )
+        report = source.validate(limit_errors=limit_errors, checklist=checklist)
     paths = {r.name: r.path for r in package.resources}
     findings = [Finding(e.type, message=e.message, path=package.path.name) for e in report.errors]
     for task in report.tasks:
@@ -76,6 +82,52 @@ def _progress_checklist(progress: Callable, rows: dict[str, int]) -> Any:
             return iter(())
 
     return frictionless.Checklist(checks=[Progress()])
+
+
+def reference_descriptor(package: Package) -> dict:
+    """The descriptor as frictionless should read it: schemas inline, without what it mishandles.
+
+    `pattern` constraints go (frictionless matches them with Python's backtracking `re`, which a
+    hostile pattern can hang; the fast pass checks them with RE2 instead), and v2 labelled
+    missingValues become plain strings.
+    """
+    descriptor = as_v2(json.loads(json.dumps(dict(package.descriptor), default=dict)))
+    for raw, resource in zip(descriptor["resources"], package.resources, strict=True):
+        schema = v1_schema(resource)
+        for field in schema.get("fields", []):
+            constraints = field.get("constraints")
+            if isinstance(constraints, dict):
+                constraints.pop("pattern", None)
+        raw["schema"] = schema
+        # the fast engine and the loaders never skip the space after a delimiter; frictionless
+        # would guess so from the first rows (a cell like '{"a": 1, "b": 2}' makes it guess)
+        raw["dialect"] = {"skipInitialSpace": False, **dict(resource.dialect)}
+    return descriptor
+
+
+def as_v2(descriptor: dict, profile: str = "datapackage") -> dict:
+    """The descriptor read as Data Package v2 even where it declares no `$schema`.
+
+    expo-data reads the v2 properties whatever the `$schema` (v2 is a superset of v1, which
+    ignores properties it does not know); frictionless reads an absent `$schema` as v1 and
+    refuses v2 properties there (`exclusiveMinimum`, labelled missingValues).
+    """
+    if "$schema" not in descriptor:
+        descriptor = {"$schema": f"{V2_PROFILES}/{profile}.json", **descriptor}
+    return descriptor
+
+
+def v1_schema(resource: Resource) -> dict:
+    """The resource's schema as frictionless reads it: v2, labelled missingValues as strings."""
+    schema = as_v2(
+        json.loads(json.dumps(dict(resource.schema.descriptor), default=dict)), "tableschema"
+    )
+    if "missingValues" in schema:
+        schema["missingValues"] = list(resource.schema.missing_values)
+    for field in schema.get("fields", []):
+        if isinstance(field, dict) and "missingValues" in field:
+            field["missingValues"] = list(missing_strings(field["missingValues"]))
+    return schema
 
 
 def _row(error) -> int | None:

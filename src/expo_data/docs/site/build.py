@@ -9,9 +9,10 @@ from pathlib import Path, PurePosixPath
 
 from ...errors import ChecksumMismatch, ExpoDataError, PackageError
 from ...model.bundle import DESCRIPTOR
-from ...model.descriptor import Package, is_remote, resolve_path
+from ...model.descriptor import Package
 from ...model.locate import locate
 from ...model.manifest import MANIFEST, SUMS, parse_manifest, sha256, sha256sums
+from ...model.paths import is_remote, resolve_path
 from ..common import DocData
 from .changes import find_history, render_markdown
 from .home import home_page

@@ -1,0 +1,181 @@
+"""One engine's table findings, with the strict scan's and the checks frictionless lacks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from .report import Finding
+from .strict import MAX_CELL_BYTES, strict_findings
+
+if TYPE_CHECKING:
+    from ..model.descriptor import Package
+    from .checks import Profile
+    from .fast import Progress
+
+
+def table_findings(
+    package: Package,
+    *,
+    engine: str = "fast",
+    limit_errors: int,
+    trusted: bool = False,
+    max_cell_bytes: int = MAX_CELL_BYTES,
+    profile: Profile | None = None,
+    progress: Progress | None = None,
+    rows: dict[str, int] | None = None,
+) -> list[Finding]:
+    """Every finding past the descriptor's, by resource and row (not cut at `limit_errors`).
+
+    The `frictionless` engine's own findings (on CSV resources; Parquet ones are checked
+    natively) get the fast pass's findings on what it does not check (`out-of-range`, v2
+    `categories` and `uniqueKeys`, `pattern` matched by RE2), each where the fast engine
+    would place it; every engine gets the strict scan's, and the `profile`'s checks.
+    """
+    from .fast import findings as fast_pass
+    from .fast import supported
+
+    names = package.resource_names
+    strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
+    oversized = {f.resource for f in strict if f.code == "cell-too-large"}
+    package = _without(package, oversized)  # read no further: memory stays bounded
+    delegated = []
+    if not supported(package):  # frictionless does the table checks: add what it lacks
+        from .delegated import delegated_findings
+
+        delegated = delegated_findings(package, limit=limit_errors)
+    common = {"limit_errors": limit_errors, "trusted": trusted, "profile": profile, "rows": rows}
+    if engine == "fast":
+        findings = _insert(package, fast_pass(package, progress=progress, **common), delegated)
+    elif engine == "duckdb":
+        from .duckdb import duckdb_findings
+
+        findings = _insert(package, duckdb_findings(package, **common), delegated)
+    else:
+        findings = fast_pass(package, reference=True, progress=progress, **common)
+        parquet = {r.name for r in package.resources if r.format == "parquet"}
+        extra = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
+        extra = [
+            f
+            for f in extra
+            if f.resource not in parquet
+            and (f.code not in FRICTIONLESS_CODES or _beyond_frictionless(f))
+        ]
+        extra += delegated
+        findings = _cut(_insert(package, findings, extra), {id(f) for f in extra}, limit_errors)
+    findings = _merge(package, strict, findings)
+    order = {name: i for i, name in enumerate(names)}
+    findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
+    return findings
+
+
+#: the table codes both engines report as frictionless does (the fast engine mimics them)
+FRICTIONLESS_CODES = {
+    "type-error", "constraint-error", "unique-error", "primary-key", "foreign-key", "blank-row",
+    "extra-cell", "missing-cell", "extra-label", "missing-label", "blank-label",
+    "duplicate-label", "incorrect-label", "scheme-error", "encoding-error", "source-error",
+    "resource-error", "hash-count", "byte-count",
+}  # fmt: skip
+
+
+#: the table codes of the fast engine's per-resource cut
+TABLE_CODES = FRICTIONLESS_CODES | {"out-of-range"}
+_CELL_CODES = {"type-error", "constraint-error", "out-of-range"}
+_ROW_CODES = {"extra-cell", "missing-cell", "unique-error", "primary-key", "foreign-key"}
+
+
+def _beyond_frictionless(finding: Finding) -> bool:
+    """A fast-pass finding on a rule frictionless does not check (its engine never reports it)."""
+    return finding.code == "constraint-error" and any(
+        f'constraint "{name}"' in finding.message for name in ("categories", "pattern")
+    )
+
+
+def _insert(package: Package, findings: list[Finding], extra: list[Finding]) -> list[Finding]:
+    """frictionless' findings with the fast pass's extra ones, each where the fast engine has it.
+
+    A cell's finding goes before its row's first cell error in a later column, or its row's
+    first row-level error (the order in which frictionless reads a row's cells, then judges
+    the row); others go at their row's end.
+    """
+    positions = {r.name: {n: i for i, n in enumerate(r.schema.names)} for r in package.resources}
+    out = list(findings)
+    for f in extra:
+        place, where = None, positions.get(f.resource, {})
+        cell = f.code in _CELL_CODES
+        for i, g in enumerate(out):
+            if g.resource != f.resource or g.row != f.row or f.row is None:
+                continue
+            place = i + 1
+            later = where.get(g.field, -1) > where.get(f.field, len(where))
+            if cell and ((g.code in _CELL_CODES and later) or g.code in _ROW_CODES):
+                place = i
+                break
+        out.insert(len(out) if place is None else place, f)
+    return out
+
+
+def _without(package: Package, names: set[str]) -> Package:
+    """The package less the resources `names` (and the foreign keys that reference them)."""
+    if not names:
+        return package
+    resources = []
+    for r in package.resources:
+        if r.name in names:
+            continue
+        kept = [fk for fk in r.schema.foreign_keys if (fk.resource or r.name) not in names]
+        if len(kept) != len(r.schema.foreign_keys):
+            raw = [
+                fk
+                for fk in r.schema.descriptor.get("foreignKeys", [])
+                if (fk.get("reference", {}).get("resource") or r.name) not in names
+            ]
+            schema = replace(
+                r.schema,
+                foreign_keys=tuple(kept),
+                descriptor=MappingProxyType({**r.schema.descriptor, "foreignKeys": raw}),
+            )
+            r = replace(r, schema=schema)
+        resources.append(r)
+    descriptor = dict(package.descriptor)
+    descriptor["resources"] = [
+        raw for raw in descriptor.get("resources", []) if raw.get("name") not in names
+    ]
+    return replace(package, descriptor=MappingProxyType(descriptor), resources=tuple(resources))
+
+
+def _cut(findings: list[Finding], extra: set[int], limit: int) -> list[Finding]:
+    """The findings, less the extra ones past `limit` row and header findings of a resource.
+
+    frictionless' own findings are already cut as it cuts them; near the cut, its engine may
+    so keep a few more than the fast engine (which counts the RE2 pattern findings as it goes).
+    """
+    counts: dict[str, int] = {}
+    out = []
+    for f in findings:
+        if f.code in TABLE_CODES or _beyond_frictionless(f):
+            counts[f.resource] = counts.get(f.resource, 0) + 1
+            if counts[f.resource] > limit and id(f) in extra:
+                continue
+        out.append(f)
+    return out
+
+
+def _merge(package: Package, strict: list[Finding], findings: list[Finding]) -> list[Finding]:
+    """The strict scan's findings, and the engine's, less what a bad encoding made them repeat.
+
+    A file that is not in its declared encoding gets one `encoding-error` (the scan's): the
+    engine's own decoding or source errors for it, and those it repeats under every resource
+    whose foreign keys reference it, are dropped.
+    """
+    undecodable = {f.resource for f in strict if f.code == "encoding-error"}
+    if not undecodable:
+        return strict + findings
+    echoes = set(undecodable)
+    for r in package.resources:
+        if any((fk.resource or r.name) in undecodable for fk in r.schema.foreign_keys):
+            echoes.add(r.name)
+    repeated = {"encoding-error", "source-error", "scheme-error", "resource-error"}
+    kept = [f for f in findings if not (f.resource in echoes and f.code in repeated)]
+    return strict + [f for f in kept if f.resource not in undecodable]

@@ -1,0 +1,311 @@
+"""Strict reading: what two common CSV parsers would read differently, found in one byte scan.
+
+frictionless (Python's csv) and pyarrow agree on RFC 4180 files, and quietly disagree, or
+quietly repair, elsewhere. Both engines report here, at its CSV record (header = 1): a quote
+inside a quoted cell not doubled and not closing it (`"Smart "City" Expo"`), a quote left
+open at the end of the file, NUL bytes, a carriage return not followed by a line feed, a
+cell over the size limit, header labels with surrounding whitespace (both parsers' readers
+strip them before comparing), and bytes that are not in the declared encoding (one
+`encoding-error` naming the file and the line of the first bad byte). Compressed resources
+are scanned decompressed. The scan is vectorised per chunk; memory stays at a few chunks.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..read.csvfile import open_csv_bytes
+from .report import Finding
+
+if TYPE_CHECKING:
+    from ..model.descriptor import Package, Resource
+
+#: the default per-cell size limit (bytes): a bigger cell is a finding, never memory
+MAX_CELL_BYTES = 1 << 20
+CHUNK = 1 << 22
+_LF, _CR, _NUL = 10, 13, 0
+#: the codes only this scan reports (the engines' other findings never use them)
+CODES = ("stray-quote", "unclosed-quote", "nul-byte", "bare-carriage-return", "cell-too-large")
+
+
+def strict_findings(package: Package, *, max_cell_bytes: int = MAX_CELL_BYTES) -> list[Finding]:
+    """Every CSV resource's strict-reading findings (at most one of each code per resource)."""
+    out: list[Finding] = []
+    for resource in package.resources:
+        if resource.format == "csv":
+            out += resource_findings(resource, max_cell_bytes=max_cell_bytes)
+    return out
+
+
+def resource_findings(resource: Resource, *, max_cell_bytes: int = MAX_CELL_BYTES) -> list:
+    try:
+        stream = open_csv_bytes(resource)
+    except Exception:  # a missing or unreadable file: the engines' scheme-error says so
+        return []
+    try:
+        scan = _Scan(resource, max_cell_bytes)
+        for chunk in _chunks(stream):
+            scan.feed(chunk)
+        return scan.finish()
+    except Exception as exc:  # a corrupt archive
+        return [_finding("source-error", resource, None, "", f"cannot be read: {exc}")]
+    finally:
+        stream.close()
+
+
+def _chunks(stream) -> Iterator[bytes]:
+    while chunk := stream.read(CHUNK):
+        yield chunk
+
+
+def _finding(code: str, resource: Resource, row: int | None, field: str, note: str) -> Finding:
+    return Finding(code, resource.name, row, field, note, resource.path)
+
+
+class _Scan:
+    """The state of one resource's byte scan, carried from chunk to chunk."""
+
+    def __init__(self, resource: Resource, limit: int) -> None:
+        self.resource, self.limit = resource, limit
+        dialect = resource.dialect
+        self.delimiter = ord(dialect.get("delimiter", ","))
+        quote = dialect.get("quoteChar", '"')
+        self.quote = ord(quote) if len(quote.encode()) == 1 else -1
+        self.doubled = dialect.get("doubleQuote", True) is not False
+        self.names = resource.schema.names
+        self.decoder = codecs.getincrementaldecoder(_python_encoding(resource.encoding))()
+        self.offset = 0  # bytes scanned
+        self.decoded = 0  # bytes decoded
+        self.record = 1  # the record the next byte is in
+        self.column = 0  # the column the next byte is in
+        self.quoted = False  # inside a quoted cell
+        self.after_quote = False  # the previous byte closed a quote (or opened a doubled one)
+        self.field_start = True  # the next byte starts a cell
+        self.cell = 0  # bytes of the current cell so far
+        self.cr = False  # the previous byte was a CR
+        self.open_at = 0  # the record of the quote left open
+        self.header = b""
+        self.carry = b""  # the last chunk's trailing quotes and CRs
+        self.final = False  # the last bytes of the file
+        self.found: dict[str, Finding] = {}
+        self.bad_encoding: Finding | None = None
+
+    def feed(self, chunk: bytes) -> None:
+        if self.bad_encoding is None:
+            self._decode(chunk, final=False)
+        self.decoded += len(chunk)
+        if len(self.header) < (1 << 16) and self.record == 1:
+            self.header += chunk[: 1 << 16]
+        data = self.carry + chunk
+        # a chunk ending on a quote or a CR is cut before them: the next byte decides
+        cut = len(data.rstrip(bytes([self.quote, _CR]) if self.quote >= 0 else b"\r"))
+        if len(data) - cut > CHUNK:
+            cut = len(data)
+        self.carry = data[cut:]
+        self._scan(data[:cut])
+
+    def _scan(self, data: bytes) -> None:
+        if "nul-byte" in self.found:  # reported once: NULs read as ordinary bytes from now on
+            data = data.replace(b"\0", b"\1")
+        if not self._fast(np.frombuffer(data, np.uint8)):
+            self._slow(data)
+        self.offset += len(data)
+
+    def _fast(self, data: np.ndarray) -> bool:
+        """The chunk's state in a few vectorised passes; False where it needs the slow one.
+
+        Quotes are paired by parity, which is exact while every quote opens a cell, closes
+        one or doubles one; anything else (and NULs, bare CRs, a cell over the limit, a chunk
+        ending on a quote or a CR) goes to the exact state machine, which reports it.
+        """
+        if self.after_quote or self.cr or (data == _NUL).any():
+            return False
+        size, start = len(data), int(self.quoted)
+        if not size:
+            return True
+        if data[-1] == _CR or (data[-1] == self.quote and not self.final):
+            return False
+        quotes = np.flatnonzero(data == self.quote) if self.quote >= 0 else np.zeros(0, np.int64)
+        if len(quotes):
+            before = np.where(quotes > 0, data[np.maximum(quotes - 1, 0)], -1)
+            after = data[np.minimum(quotes + 1, size - 1)]
+            opening = (np.arange(len(quotes)) + start) % 2 == 0
+            at_start = (before == self.delimiter) | (before == _LF) | (before == _CR)
+            at_start |= (quotes == 0) & self.field_start
+            at_end = (after == self.delimiter) | (after == _LF) | (after == _CR)
+            at_end |= (quotes == size - 1) & self.final
+            doubled_before = np.zeros(len(quotes), bool)
+            doubled_before[1:] = quotes[1:] - quotes[:-1] == 1
+            doubled_after = np.zeros(len(quotes), bool)
+            doubled_after[:-1] = quotes[1:] - quotes[:-1] == 1
+            fine = np.where(opening, at_start | doubled_before, at_end | doubled_after)
+            if not fine.all():
+                return False
+        seps = np.flatnonzero((data == self.delimiter) | (data == _LF) | (data == _CR))
+        if len(quotes):
+            seps = seps[(np.searchsorted(quotes, seps) + start) % 2 == 0]  # outside quotes
+        elif start:
+            seps = seps[:0]
+        kinds = data[seps]
+        returns = seps[kinds == _CR]
+        if len(returns) and not (data[returns + 1] == _LF).all():
+            return False  # a bare CR
+        if len(seps):
+            lengths = np.diff(seps, prepend=-1) - 1
+            lengths[0] += self.cell
+            tail = size - seps[-1] - 1
+            if lengths.max() > self.limit and "cell-too-large" not in self.found:
+                return False
+        else:
+            tail = self.cell + size
+        if tail > self.limit and "cell-too-large" not in self.found:
+            return False
+        ends = seps[kinds == _LF]
+        if len(ends):
+            self.column = int(
+                np.count_nonzero(kinds[np.searchsorted(seps, ends[-1]) :] == self.delimiter)
+            )
+        else:
+            self.column += int(np.count_nonzero(kinds == self.delimiter))
+        quoted = (len(quotes) + start) % 2 == 1
+        if quoted and len(quotes):  # the last quote opened a cell left open
+            self.open_at = self.record + int(np.count_nonzero(ends < quotes[-1]))
+        self.record += len(ends)
+        self.cell = int(tail)
+        self.quoted = quoted
+        self.field_start = not quoted and len(seps) > 0 and int(seps[-1]) == size - 1
+        return True
+
+    def _slow(self, chunk: bytes) -> None:
+        """The exact state machine, byte by byte over the chunk's special bytes."""
+        quote, delimiter = self.quote, self.delimiter
+        for byte in chunk:
+            if self.cr and byte != _LF:
+                self._once(
+                    "bare-carriage-return",
+                    self.record - 1,
+                    "",
+                    "a carriage return "
+                    "not followed by a line feed ends a line for some parsers only",
+                )
+            if byte == _NUL:
+                self._once("nul-byte", self.record, self._field(), "a NUL byte in a cell")
+            if self.quoted:
+                if byte == quote:
+                    self.quoted, self.after_quote = False, True
+                else:
+                    self._grow()
+                self.cr = False
+                continue
+            if self.after_quote:
+                self.after_quote = False
+                if byte == quote and self.doubled:  # a doubled quote inside the cell
+                    self.quoted = True
+                    self._grow()
+                    self.cr = False
+                    continue
+                if byte not in (delimiter, _LF, _CR):
+                    self._once(
+                        "stray-quote",
+                        self.record,
+                        self._field(),
+                        "a quote inside a quoted cell is neither doubled nor closing it",
+                    )
+            if byte == delimiter:
+                self.column, self.cell, self.field_start = self.column + 1, 0, True
+            elif byte in (_LF, _CR):
+                if not (byte == _LF and self.cr):
+                    self.record += 1
+                self.column, self.cell, self.field_start = 0, 0, True
+            elif byte == quote and self.field_start:
+                self.quoted, self.field_start, self.open_at = True, False, self.record
+            else:
+                self.field_start = False
+                self._grow()
+            self.cr = byte == _CR
+
+    def _grow(self) -> None:
+        self.cell += 1
+        if self.cell == self.limit + 1:
+            self._once(
+                "cell-too-large",
+                self.record,
+                self._field(),
+                f"a cell over the limit of {self.limit} bytes (--max-cell-bytes)",
+            )
+
+    def _field(self) -> str:
+        return self.names[self.column] if self.record > 1 and self.column < len(self.names) else ""
+
+    def _once(self, code: str, row: int, field: str, note: str) -> None:
+        if code not in self.found:
+            self.found[code] = _finding(code, self.resource, row, field, f"Row {row}: {note}")
+
+    def _decode(self, chunk: bytes, *, final: bool) -> None:
+        try:
+            self.decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as exc:
+            line = self._line_of(self.decoded + exc.start - len(self.decoder.getstate()[0]))
+            note = (
+                f"the file is not valid {self.resource.encoding} (the declared encoding): "
+                f"byte {exc.object[exc.start : exc.start + 1]!r} at line {line}"
+            )
+            self.bad_encoding = _finding("encoding-error", self.resource, None, "", note)
+
+    def _line_of(self, offset: int) -> int:
+        lines, left = 1, max(offset, 0)
+        with open_csv_bytes(self.resource) as stream:
+            while left > 0 and (data := stream.read(min(left, CHUNK))):
+                lines, left = lines + data.count(b"\n"), left - len(data)
+        return lines
+
+    def finish(self) -> list[Finding]:
+        self.final = True
+        self._scan(self.carry)
+        if self.bad_encoding is None:
+            self._decode(b"", final=True)
+        if self.bad_encoding is not None:
+            return [self.bad_encoding]  # the rest of the scan read the bytes as what they are not
+        if self.cr:
+            self._once(
+                "bare-carriage-return",
+                self.record - 1,
+                "",
+                "a carriage return not followed by a line feed ends a line for some parsers only",
+            )
+        if self.quoted:
+            self._once("unclosed-quote", self.open_at, "", "a quote is opened and never closed")
+        return self._labels() + list(self.found.values())
+
+    def _labels(self) -> list[Finding]:
+        """Header labels with surrounding whitespace (the readers strip them before comparing)."""
+        encoding = _python_encoding(self.resource.encoding)
+        text = self.header.decode(encoding, errors="replace")
+        dialect = self.resource.dialect
+        reader = csv.reader(
+            io.StringIO(text, newline=""),
+            delimiter=dialect.get("delimiter", ","),
+            quotechar=dialect.get("quoteChar", '"'),
+        )
+        labels = next(reader, [])
+        out = []
+        for number, label in enumerate(labels, 1):
+            if label != label.strip() and label.strip():
+                name = label.strip() if label.strip() in self.names else ""
+                note = (
+                    f'Label "{label}" in the header at position "{number}" has surrounding '
+                    "whitespace: labels are compared exactly"
+                )
+                out.append(_finding("incorrect-label", self.resource, 1, name, note))
+        return out
+
+
+def _python_encoding(encoding: str) -> str:
+    normal = encoding.lower().replace("_", "-")
+    return "utf-8-sig" if normal in ("utf-8", "utf8") else encoding
