@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
-from urllib.request import url2pathname
 
 from ..errors import ChecksumMismatch, OfflineError, ReleaseError
 from . import transfer
@@ -329,6 +328,8 @@ def _verify(tmp: Path, entry: dict[str, Any], url: str) -> None:
 def _folder(base: str) -> Path:
     """The folder of a file:// URL or a plain folder location."""
     if base.startswith("file://"):
+        from urllib.request import url2pathname  # urllib.request costs ~18 ms to import
+
         return Path(url2pathname(urlparse(base).path))
     return Path(base).expanduser()
 

@@ -1,10 +1,10 @@
-"""A download progress bar on stderr, drawn by rich, in the shape pooch drives."""
+"""A download progress bar on stderr, drawn by rich."""
 
 from __future__ import annotations
 
 
 class ProgressBar:
-    """What pooch's HTTPDownloader expects of a custom bar: total, update, reset, close."""
+    """A bar with what the downloader drives: total, update, reset, close."""
 
     def __init__(self, label: str) -> None:
         from rich.console import Console
