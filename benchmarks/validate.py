@@ -315,21 +315,11 @@ def _child(contender: str, descriptor: Path, out: Path) -> None:
             pcsv.read_csv(path, parse_options=options)
     else:
         started = time.perf_counter()
-        from expo_data.model.descriptor import open_package
+        from expo_data import validate
 
-        package = open_package(descriptor)
-        if contender == "fast":
-            from expo_data.validation.fast import fast_findings
-
-            findings = fast_findings(package, limit_errors=10**9, trusted=False)
-        elif contender == "duckdb":
-            from expo_data.validation.duckdb import duckdb_findings
-
-            findings = duckdb_findings(package, limit_errors=10**9, project=False)
-        else:
-            from expo_data.validation.reference import frictionless_findings
-
-            findings = frictionless_findings(package, limit_errors=10**9, trusted=False)
+        # the whole of validate(), strict scan included; the frictionless engine is frictionless
+        # itself plus what it does not check (RE2 patterns, out-of-range, v2 rules)
+        findings = validate(descriptor, engine=contender, limit_errors=10**9).findings
     seconds = time.perf_counter() - started
     peak = _peak_rss()
     rows = [[f.code, f.resource, f.row, f.field, f.message] for f in findings]
