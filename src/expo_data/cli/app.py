@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -163,11 +165,30 @@ def main() -> None:
     """Entry point: run the app, translating library errors into `Error: …` and an exit code."""
     try:
         app()
+        code = 0
+    except SystemExit as exc:  # typer's own exit, with its code
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        if isinstance(exc.code, str):
+            _say_error(exc.code)
     except ExpoDataError as exc:
         _say_error(exc)
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except OSError as exc:
         _say_error(exc)
-        sys.exit(2)
+        code = 2
     except KeyboardInterrupt:
-        sys.exit(130)
+        code = 130
+    _leave(code)
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit with `code` without tearing the interpreter down.
+
+    Native thread pools (Arrow's, DuckDB's) can abort a finished process while it shuts
+    down ("terminate called without an active exception", apache/arrow#34314); every file
+    is closed by now, so the output is flushed and the process ends at once.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe or stream: nothing more to say
+            stream.flush()
+    os._exit(code)
