@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
 from pathlib import Path, PurePosixPath
 
@@ -13,6 +11,7 @@ from ...model.descriptor import Package
 from ...model.locate import locate
 from ...model.manifest import MANIFEST, SUMS, parse_manifest, sha256, sha256sums
 from ...model.paths import is_remote, resolve_path
+from ...release import target
 from ..common import DocData
 from .changes import find_history, render_markdown
 from .home import home_page
@@ -59,16 +58,15 @@ def build_site(
     if not isinstance(rows, int) or rows < 0:
         raise ValueError(f"rows must be a non-negative integer, got {rows!r}")
     out = Path(out).absolute()
-    _check_target(out, force=force)
-    package = locate(path, release=release, url=url, offline=offline, trusted=trusted)
-    tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp.mkdir()
-    try:
-        _write_site(package, tmp, limit=rows, trusted=trusted)
-        _publish(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with target.locked(out):  # builds take turns; the swap is the release build's, crash-safe
+        _check_target(out, force=force)
+        package = locate(path, release=release, url=url, offline=offline, trusted=trusted)
+        tmp = target.scratch(out)
+        try:
+            _write_site(package, tmp, limit=rows, trusted=trusted)
+            target.publish(tmp, out)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
@@ -178,18 +176,3 @@ def _check_target(out: Path, *, force: bool) -> None:
             raise SiteError(f"{out} is not empty; pass force=True (--force) to replace it")
         if not (out / MARKER).is_file() or not (out / "index.html").is_file():
             raise SiteError(f"{out} is not empty and holds no site; refusing to replace it")
-
-
-def _publish(tmp: Path, out: Path) -> None:
-    """Move the finished site to `out`, replacing what is there."""
-    if not out.exists():
-        os.rename(tmp, out)
-        return
-    old = out.with_name(f".{out.name}.{secrets.token_hex(4)}.old")
-    os.rename(out, old)
-    try:
-        os.rename(tmp, out)
-    except OSError:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
