@@ -260,7 +260,10 @@ def test_docs_for_a_package_of_another_shape(tmp_path: Path):
             {
                 "name": "teams",
                 "path": "data/teams.csv",
-                "schema": {"fields": [{"name": "id"}, {"name": "name"}], "primaryKey": ["id"]},
+                "schema": {
+                    "fields": [{"name": "id"}, {"name": "name", "categories": ["Reds", "Blues"]}],
+                    "primaryKey": ["id"],
+                },
             },
             {
                 "name": "sources",
@@ -288,7 +291,7 @@ def test_docs_for_a_package_of_another_shape(tmp_path: Path):
     ]
     dictionary = read(tmp_path / "docs", "data-dictionary.md")
     assert 'players }o--o| teams : "team"' in dictionary
-    assert "| `name` | string |  | 1/2 |" in dictionary
+    assert "| `name` | string | categories `Reds`, `Blues` | 1/2 |" in dictionary
     card = read(tmp_path / "docs", "dataset-card.md")
     assert "## Source" in card and "`s1`" in card and "A book" in card
     assert "## Coverage" not in card and "coverage.svg" not in card

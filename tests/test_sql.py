@@ -337,3 +337,23 @@ def test_allow_files_lifts_the_sandbox(tmp_path: Path) -> None:
     result = run_cli("sql", statements["read_csv"], "--allow-files", "--format", "csv")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["password", "hunter2"]
+
+
+def test_v2_categories_are_enums_too(tmp_path: Path) -> None:
+    """String categories (v2) become a DuckDB ENUM in their order, like an enum constraint."""
+    (tmp_path / "stands.csv").write_text("id,hall\n1,east\n2,west\n3,east\n", encoding="utf-8")
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "hall", "type": "string", "categories": [{"value": "west"}, "east"]},
+    ]
+    descriptor = {
+        "name": "stands",
+        "resources": [{"name": "stands", "path": "stands.csv", "schema": {"fields": fields}}],
+    }
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    _, rows = expo_data.query(
+        "SELECT data_type FROM duckdb_columns() WHERE column_name = 'hall'", tmp_path
+    )
+    assert rows == [("ENUM('west', 'east')",)]
+    _, ordered = expo_data.query("SELECT hall FROM stands ORDER BY hall, id", tmp_path)
+    assert ordered == [("west",), ("east",), ("east",)]

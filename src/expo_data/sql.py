@@ -125,8 +125,9 @@ def _create(con: duckdb.DuckDBPyConnection, resource: Resource, table: pa.Table)
         resource.schema.fields, table.schema, duck_types, strict=True
     ):
         sql_type = str(duck_type)
-        if pa.types.is_dictionary(arrow_field.type) and field.enum is not None:
-            sql_type = f"ENUM({', '.join(_literal(v) for v in field.enum)})"
+        values = field.categories if field.categories is not None else field.enum
+        if pa.types.is_dictionary(arrow_field.type) and field.type == "string" and values:
+            sql_type = f"ENUM({', '.join(_literal(v) for v in values)})"
         columns.append(
             f"{_name(field.name)} {sql_type}{'' if arrow_field.nullable else ' NOT NULL'}"
         )

@@ -110,6 +110,9 @@ def _resource_section(data: DocData, resource: Resource) -> list[str]:
 
 def _constraints(f: Field) -> str:
     parts = []
+    if f.categories is not None:  # v2: a property of the field, not a constraint
+        order = "ordered categories" if f.categories_ordered else "categories"
+        parts.append(f"{order} " + ", ".join(code(v) for v in f.categories))
     for key, value in f.constraints.items():
         if value is True:
             parts.append(key)
