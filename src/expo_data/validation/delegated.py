@@ -23,7 +23,7 @@ from ..read.csvfile import read_strings, record_numbers
 from .batch import OUT_OF_RANGE, _pattern_misses
 from .findings import _cell_finding
 from .report import Finding
-from .rowkeys import codes, duplicates, nan_mask
+from .uniquekeys import key_findings
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
@@ -67,24 +67,7 @@ def _resource(resource: Resource, table: pa.Table) -> list[Finding]:
         field = resource.schema.fields[j]
         error = SimpleNamespace(position=j, constraint=constraint)
         out.append(_cell_finding(resource, field, error, int(numbers[i]), cell))
+    rows = np.asarray(numbers, np.int64)
     for key in resource.schema.unique_keys:
-        columns = [typed_columns[name] for name in key]
-        nulls = np.logical_or.reduce([to_bools(c.is_null()) for c in columns])
-        rows = np.asarray(numbers, np.int64)
-        at, before = duplicates(codes(columns), rows, ~nulls & ~nan_mask(columns))
-        for i, b in zip(at.tolist(), before.tolist(), strict=True):
-            message = (
-                f'Row at position "{rows[i]}" violates the unique key "{", ".join(key)}": '
-                f"the same values as in the row at position {rows[b]}"
-            )
-            out.append(
-                Finding(
-                    "unique-key",
-                    resource.name,
-                    int(rows[i]),
-                    ",".join(key),
-                    message,
-                    resource.path,
-                )
-            )
+        out += key_findings(resource, key, [typed_columns[name] for name in key], rows)
     return out
