@@ -34,7 +34,7 @@ from ..errors import ExpoDataError
 from ..read import cells
 from ..read.buffers import ZERO_FLOAT
 from . import checks, fast
-from .batch import VECTOR_TYPES, Batches, empty_is_missing
+from .batch import VECTOR_TYPES, empty_is_missing
 from .findings import KeyErrors, _show, key_positions, table_findings
 from .records import plain_records
 
@@ -233,16 +233,7 @@ def _duckdb_scan(
         return None
     labels = next(_csv_reader(header, dialect), [])
     scan.labels = [label.strip() for label in labels]
-    fields = scan.fields()
-    positions = {j for j, f in enumerate(fields) if f is not None and f.name in keys}
-    batches = Batches(
-        resource,
-        fields,
-        keys=positions if options.table else set(),
-        table=options.table,
-        project=options.project,
-        limit=options.limit,
-    )
+    batches = fast.batches_for(scan, options, keys)
     types = _types(scan, keys) if options.table else {}
     _create(con, name, types)
     try:

@@ -316,16 +316,7 @@ def _read(scan: _Scan, tap: _Tap, block: int, options: _Options, keys: set[str])
         columns = batch.columns
         if batches is None:
             scan.labels = [str(column[0].as_py() or "").strip() for column in columns]
-            fields = scan.fields()
-            positions = {j for j, f in enumerate(fields) if f is not None and f.name in keys}
-            batches = Batches(
-                resource,
-                fields,
-                keys=positions if options.table else set(),
-                table=options.table,
-                project=options.project,
-                limit=options.limit,
-            )
+            batches = batches_for(scan, options, keys)
             columns = [column.slice(1) for column in columns]
         count = len(columns[0])
         batches.batch(columns, np.arange(batches.rows, batches.rows + count, dtype=np.int64) + 2)
@@ -335,6 +326,20 @@ def _read(scan: _Scan, tap: _Tap, block: int, options: _Options, keys: set[str])
     if skipped or (batches.found.empty_lines and batches.blank_sensitive):
         _settle_rows(scan, batches, skipped)
     scan.found = batches.finish()
+
+
+def batches_for(scan: _Scan, options: _Options, keys: set[str]) -> Batches:
+    """The batch checker of a scan whose header labels are known."""
+    fields = scan.fields()
+    positions = {j for j, f in enumerate(fields) if f is not None and f.name in keys}
+    return Batches(
+        scan.resource,
+        fields,
+        keys=positions if options.table else set(),
+        table=options.table,
+        project=options.project,
+        limit=options.limit,
+    )
 
 
 def _settle_rows(scan: _Scan, batches: Batches, skipped: list[str]) -> None:
