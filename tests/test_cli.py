@@ -272,7 +272,7 @@ def test_library_lookup_suggests_too():
             ("show", "winners", "-c", "idd,award_id"),
             "Error: unknown field 'idd'; did you mean 'id'? (choose one of id, award_id, "
             "winner_type, place_id, organisation_id, winner_name_zh_hant, list_position, "
-            "source_id, source_paragraph, notes)",
+            "list_marked_partial, source_id, source_paragraph, notes)",
         ),
     ],
 )
