@@ -33,9 +33,7 @@ REPO_LICENCES = {
 def git(mirrors: Path, repo: str, *args: str) -> bytes:
     """Run git in the bare mirror of `repo` and return its stdout."""
     folder = mirrors / repo.replace("/", "+") / "repo"
-    return subprocess.run(
-        ["git", "-C", str(folder), *args], check=True, capture_output=True
-    ).stdout
+    return subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True).stdout
 
 
 def records(raw: bytes, encoding: str, delimiter: str) -> list[bytes]:
@@ -104,7 +102,11 @@ class Builder:
     def copy(self, source: str, target: str, *, trim_csv: str | None = None, enc="utf-8") -> None:
         """Copy `source` to `target` in the package, trimming CSV rows when `trim_csv` is set."""
         data = self.read(source)
-        record: dict[str, Any] = {"source": source, "target": target, "sha256_original": sha256(data)}
+        record: dict[str, Any] = {
+            "source": source,
+            "target": target,
+            "sha256_original": sha256(data),
+        }
         if trim_csv is not None:
             data, note = trim(data, enc, trim_csv)
             if note:
@@ -144,20 +146,51 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
 
     # datahub core datasets
     for name, repo, descriptor, files, features in [
-        ("datahub-country-codes", "datasets/country-codes", "datapackage.yml",
-         ["data/country-codes.csv"], ["YAML descriptor (.yml)", "v1", "quoted cells", "empty cells"]),
-        ("datahub-gdp", "datasets/gdp", "datapackage.json",
-         ["data/gdp.csv", "data/top-economies.csv"], ["v1", "views", "quoted cells"]),
-        ("datahub-co2-ppm", "datasets/co2-ppm", "datapackage.json",
-         [f"data/co2-{k}.csv" for k in ("mm-mlo", "annmean-mlo", "gr-mlo", "mm-gl", "annmean-gl", "gr-gl")],
-         ["v1", "six resources", "dates", "numbers"]),
-        ("datahub-gold-prices", "datasets/gold-prices", "datapackage.json",
-         ["data/monthly-processed.csv", "data/annual.csv", "data/monthly.csv"],
-         ["v1", "missingValues", "profile data-package", "yearmonth"]),
-        ("datahub-population", "datasets/population", "datapackage.json",
-         ["data/population.csv"], ["v1", "integers", "quoted cells"]),
-        ("datahub-s-and-p-500", "datasets/s-and-p-500", "datapackage.json",
-         ["data/data.csv"], ["v1", "dates", "numbers", "empty cells"]),
+        (
+            "datahub-country-codes",
+            "datasets/country-codes",
+            "datapackage.yml",
+            ["data/country-codes.csv"],
+            ["YAML descriptor (.yml)", "v1", "quoted cells", "empty cells"],
+        ),
+        (
+            "datahub-gdp",
+            "datasets/gdp",
+            "datapackage.json",
+            ["data/gdp.csv", "data/top-economies.csv"],
+            ["v1", "views", "quoted cells"],
+        ),
+        (
+            "datahub-co2-ppm",
+            "datasets/co2-ppm",
+            "datapackage.json",
+            [
+                f"data/co2-{k}.csv"
+                for k in ("mm-mlo", "annmean-mlo", "gr-mlo", "mm-gl", "annmean-gl", "gr-gl")
+            ],
+            ["v1", "six resources", "dates", "numbers"],
+        ),
+        (
+            "datahub-gold-prices",
+            "datasets/gold-prices",
+            "datapackage.json",
+            ["data/monthly-processed.csv", "data/annual.csv", "data/monthly.csv"],
+            ["v1", "missingValues", "profile data-package", "yearmonth"],
+        ),
+        (
+            "datahub-population",
+            "datasets/population",
+            "datapackage.json",
+            ["data/population.csv"],
+            ["v1", "integers", "quoted cells"],
+        ),
+        (
+            "datahub-s-and-p-500",
+            "datasets/s-and-p-500",
+            "datapackage.json",
+            ["data/data.csv"],
+            ["v1", "dates", "numbers", "empty cells"],
+        ),
     ]:
         b = Builder(mirrors, name, repo, features)
         b.descriptor(descriptor, descriptor)
@@ -168,8 +201,15 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
     # frictionless-r's example package, v1 and v2
     fr = "frictionlessdata/frictionless-r"
     for version in ("v1", "v2"):
-        feats = ["multi-file resource (path array)", "TSV (delimiter tab)", "inline data (objects)",
-                 "foreign keys", "missingValues", "datetime format", f"{version} descriptor"]
+        feats = [
+            "multi-file resource (path array)",
+            "TSV (delimiter tab)",
+            "inline data (objects)",
+            "foreign keys",
+            "missingValues",
+            "datetime format",
+            f"{version} descriptor",
+        ]
         if version == "v2":
             feats += ["$schema v2", "categories", "labelled missingValues"]
         b = Builder(mirrors, f"frictionless-r-example-{version}", fr, feats)
@@ -183,19 +223,42 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
     # file and properties swapped exactly as tests/testthat/test-read_resource.R does.
     v1 = json.loads(git(mirrors, fr, "show", "HEAD:inst/extdata/v1/datapackage.json"))
     for name, file, props, feats in [
-        ("frictionless-r-encoding", "deployments_encoding.csv", {"encoding": "windows-1252"},
-         ["declared encoding windows-1252", "multi-file resource", "inline data"]),
-        ("frictionless-r-dialect", "deployments_dialect.csv",
-         {"dialect": {"delimiter": "/", "quoteChar": "'", "doubleQuote": True, "escapeChar": "\\",
-                      "skipInitialSpace": True, "header": False, "commentChar": "#"}},
-         ["dialect: no header", "dialect: skipInitialSpace", "dialect: delimiter /, quoteChar ', "
-          "escapeChar, commentChar"]),
+        (
+            "frictionless-r-encoding",
+            "deployments_encoding.csv",
+            {"encoding": "windows-1252"},
+            ["declared encoding windows-1252", "multi-file resource", "inline data"],
+        ),
+        (
+            "frictionless-r-dialect",
+            "deployments_dialect.csv",
+            {
+                "dialect": {
+                    "delimiter": "/",
+                    "quoteChar": "'",
+                    "doubleQuote": True,
+                    "escapeChar": "\\",
+                    "skipInitialSpace": True,
+                    "header": False,
+                    "commentChar": "#",
+                }
+            },
+            [
+                "dialect: no header",
+                "dialect: skipInitialSpace",
+                "dialect: delimiter /, quoteChar ', escapeChar, commentChar",
+            ],
+        ),
     ]:
         b = Builder(mirrors, name, fr, feats)
         descriptor = json.loads(json.dumps(v1))
         descriptor["resources"][0]["path"] = file
         descriptor["resources"][0].update(props)
-        b.descriptor(None, "datapackage.json", (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode())
+        b.descriptor(
+            None,
+            "datapackage.json",
+            (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
+        )
         b.entry["descriptor"]["source"] = "inst/extdata/v1/datapackage.json"
         b.change(
             "descriptor: frictionless-r's v1 example package with resource 'deployments' given "
@@ -210,16 +273,37 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
     # frictionlessdata/example-data-packages
     edp = "frictionlessdata/example-data-packages"
     for name, folder, files, features in [
-        ("edp-units-and-prefixes", "units-and-prefixes", ["data/units.csv", "data/unit-prefixes.csv"],
-         ["CRLF line terminators", "dialect lineTerminator CRLF", "skipInitialSpace", "missingValues",
-          "non-ASCII text"]),
-        ("edp-countries-and-currencies", "countries-and-currencies",
-         ["data/currencies.csv", "data/countries-using-usd-and-gbp.csv"],
-         ["foreign keys", "skipInitialSpace", "dialect lineTerminator CRLF (files are LF)",
-          "missingValues", "quoted cells"]),
+        (
+            "edp-units-and-prefixes",
+            "units-and-prefixes",
+            ["data/units.csv", "data/unit-prefixes.csv"],
+            [
+                "CRLF line terminators",
+                "dialect lineTerminator CRLF",
+                "skipInitialSpace",
+                "missingValues",
+                "non-ASCII text",
+            ],
+        ),
+        (
+            "edp-countries-and-currencies",
+            "countries-and-currencies",
+            ["data/currencies.csv", "data/countries-using-usd-and-gbp.csv"],
+            [
+                "foreign keys",
+                "skipInitialSpace",
+                "dialect lineTerminator CRLF (files are LF)",
+                "missingValues",
+                "quoted cells",
+            ],
+        ),
         ("edp-text-file", "text-file", ["text-file.txt"], ["non-tabular resource (txt)"]),
-        ("edp-simple-geojson", "simple-geojson", ["data/example.geojson"],
-         ["non-tabular resource (GeoJSON)"]),
+        (
+            "edp-simple-geojson",
+            "simple-geojson",
+            ["data/example.geojson"],
+            ["non-tabular resource (GeoJSON)"],
+        ),
     ]:
         b = Builder(mirrors, name, edp, features)
         b.descriptor(f"{folder}/datapackage.json", "datapackage.json")
@@ -229,48 +313,84 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
 
     # frictionless-py's own test data
     fpy = "frictionlessdata/frictionless-py"
-    b = Builder(mirrors, "frictionless-py-compression", fpy,
-                ["compressed resources: gz and zip, by extension and by 'compression'"])
+    b = Builder(
+        mirrors,
+        "frictionless-py-compression",
+        fpy,
+        ["compressed resources: gz and zip, by extension and by 'compression'"],
+    )
     b.descriptor("data/compression/datapackage.json", "datapackage.json")
     for f in ("explicit.csv.gz", "explicit.csv.zip", "implicit-gz.csv", "implicit-zip.csv"):
         b.copy(f"data/compression/{f}", f)
     done(b)
 
-    b = Builder(mirrors, "frictionless-py-multipart", fpy,
-                ["multi-file resource (path array, a header in each part)", "schema by path",
-                 "profile tabular-data-package", "non-ASCII text"])
+    b = Builder(
+        mirrors,
+        "frictionless-py-multipart",
+        fpy,
+        [
+            "multi-file resource (path array, a header in each part)",
+            "schema by path",
+            "profile tabular-data-package",
+            "non-ASCII text",
+        ],
+    )
     b.descriptor("data/multipart.package.json", "datapackage.json")
     b.change("descriptor renamed data/multipart.package.json -> datapackage.json")
     for f in ("chunk1.csv", "chunk2.csv", "resource-schema.json"):
         b.copy(f"data/{f}", f)
     done(b)
 
-    b = Builder(mirrors, "frictionless-py-country-yaml", fpy,
-                ["YAML descriptor (.yaml)", "foreign keys", "type table"])
+    b = Builder(
+        mirrors,
+        "frictionless-py-country-yaml",
+        fpy,
+        ["YAML descriptor (.yaml)", "foreign keys", "type table"],
+    )
     b.descriptor("data/country.package.yaml", "datapackage.yaml")
     b.change("descriptor renamed data/country.package.yaml -> datapackage.yaml")
     for f in ("capital-3.csv", "country-3.csv"):
         b.copy(f"data/{f}", f)
     done(b)
 
-    b = Builder(mirrors, "frictionless-py-bathing-waters", fpy,
-                ["dialect: no header", "dialect: delimiter |", "date format %d.%m.%Y", "enum"])
+    b = Builder(
+        mirrors,
+        "frictionless-py-bathing-waters",
+        fpy,
+        ["dialect: no header", "dialect: delimiter |", "date format %d.%m.%Y", "enum"],
+    )
     resource = json.loads(b.read("data/issue-1478/resource.json"))
     package = {"name": "badegewasser", "resources": [resource]}
-    b.descriptor(None, "datapackage.json",
-                 (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode())
+    b.descriptor(
+        None,
+        "datapackage.json",
+        (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode(),
+    )
     b.entry["descriptor"]["source"] = "data/issue-1478/resource.json"
-    b.change("the published resource descriptor data/issue-1478/resource.json wrapped, unchanged, "
-             "in a package {name: badegewasser, resources: [it]} (the closest real data with "
-             "header: false)")
+    b.change(
+        "the published resource descriptor data/issue-1478/resource.json wrapped, unchanged, "
+        "in a package {name: badegewasser, resources: [it]} (the closest real data with "
+        "header: false)"
+    )
     b.copy("data/issue-1478/table.csv", "table.csv")
     done(b)
 
     # Camtrap DP example dataset (schemas and profile published as remote URLs)
     ct = "tdwg/camtrap-dp"
-    b = Builder(mirrors, "camtrap-dp-example", ct,
-                ["remote schemas (localised)", "foreign keys", "inline data", "missingValues",
-                 "datetimes with time zones", "constraints", "v1"])
+    b = Builder(
+        mirrors,
+        "camtrap-dp-example",
+        ct,
+        [
+            "remote schemas (localised)",
+            "foreign keys",
+            "inline data",
+            "missingValues",
+            "datetimes with time zones",
+            "constraints",
+            "v1",
+        ],
+    )
     descriptor = json.loads(b.read("example/datapackage.json"))
     for res in descriptor["resources"]:
         if isinstance(res.get("schema"), str):
@@ -282,12 +402,19 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
             b.entry["files"].append(
                 {"source": f"{tag}:{file}", "target": file, "sha256_original": sha256(data)}
             )
-            b.change(f"resource {res['name']!r}: schema {url} -> {file} (the same file at tag {tag})")
+            b.change(
+                f"resource {res['name']!r}: schema {url} -> {file} (the same file at tag {tag})"
+            )
     profile = descriptor.pop("profile")
-    b.change(f"package 'profile' {profile} removed: it $refs a remote JSON Schema and requires "
-             "remote schema URLs, and this suite runs offline")
-    b.descriptor(None, "datapackage.json",
-                 (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode())
+    b.change(
+        f"package 'profile' {profile} removed: it $refs a remote JSON Schema and requires "
+        "remote schema URLs, and this suite runs offline"
+    )
+    b.descriptor(
+        None,
+        "datapackage.json",
+        (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
+    )
     b.entry["descriptor"]["source"] = "example/datapackage.json"
     for f in ("deployments.csv", "media.csv", "observations.csv"):
         b.copy(f"example/{f}", f)
