@@ -51,6 +51,10 @@ ISOLATION = (
     "issue 19: one malformed resource (co2-mm-mlo: 7 cells for 6 fields, DataError) stops "
     "SQL and docs for the clean ones"
 )
+STOPS = (
+    "issue 19: a package-error in one resource (the RE2 pattern in media) stops validation of "
+    "every resource: no row read, no stats.tables"
+)
 HEADER_GUESS = (
     "not issue 19 (engines disagree): frictionless 5.21 and the frictionless engine take row 2 "
     "of co2-mm-gl as its header (row 1 is narrower than the rows), reporting 6 label findings; "
@@ -69,7 +73,7 @@ def _then(*reasons: str) -> str:
 VALIDATE = tuple(f"validate-{e}" for e in ENGINES)
 READ = ("load", "load_arrow", "sql")
 SLOW = ("release", "docs", "site")
-EVERY = VALIDATE + READ + SLOW
+EVERY = (*VALIDATE, "cli-validate", *READ, *SLOW)
 FR_R = _all(_then(MULTI, INLINE), EVERY)
 
 XFAIL: dict[tuple[str, str], str] = {
@@ -87,9 +91,10 @@ XFAIL: dict[tuple[str, str], str] = {
         },
         "edp-text-file": _all(NONTAB, EVERY),
         "edp-simple-geojson": _all(NONTAB, EVERY),
-        "camtrap-dp-example": _all(
-            _then(RE2, f"resource 'individuals': {INLINE}"), (*READ, "docs", "site")
-        ),
+        "camtrap-dp-example": {
+            "cli-validate": STOPS,
+            **_all(_then(RE2, f"resource 'individuals': {INLINE}"), (*READ, "docs", "site")),
+        },
         "frictionless-py-bathing-waters": _all(f"issue 19: {NOHEADER}", (*READ, "release", "docs")),
         "datahub-co2-ppm": {
             "validate-fast": HEADER_GUESS,
@@ -265,6 +270,31 @@ def test_validate_matches_frictionless(package: str, engine: str, request) -> No
     assert report.valid == (not fl_findings(package) and not extra)
 
 
+@pytest.mark.parametrize("package", cases("cli-validate", pytest.mark.slow))
+def test_cli_validate(package: str) -> None:
+    """`expo-data validate --format json` exits 0 or 1 with the API's findings, nothing on
+    stderr, and counts frictionless' rows for every resource it reads."""
+    result = run_cli("validate", descriptor_path(package), "--format", "json")
+    report = json.loads(result.stdout)
+    assert result.stderr == ""
+    assert result.returncode == (0 if report["valid"] else 1)
+    api = expo_data.validate(descriptor_path(package))
+    assert [tuple(f.values())[:4] for f in report["findings"]] == [
+        (f.code, f.resource, f.row, f.field) for f in api.findings
+    ]
+    fl_report = fl_package(package).validate()
+    rows = {t.name: t.stats.get("rows") for t in fl_report.tasks if t.type == "table"}
+    tables = report["stats"]["tables"]
+    assert {n: tables[n]["rows"] for n in rows if not fl_findings_of(package, n)} == {
+        n: r for n, r in rows.items() if not fl_findings_of(package, n)
+    }
+
+
+def fl_findings_of(package: str, resource: str) -> bool:
+    """Whether frictionless reports a finding in `resource`."""
+    return any(r == resource for _, r, _, _ in fl_findings(package))
+
+
 @pytest.mark.parametrize("package", cases("load_arrow"))
 def test_load_arrow_matches_read_rows(package: str) -> None:
     """load_arrow gives frictionless' read_rows() values, cell by cell."""
@@ -314,7 +344,8 @@ def test_release(package: str, tmp_path: Path) -> None:
         assert not out.exists()
         return
     assert built.returncode == 0, built.stderr
-    assert expo_data.validate(out).valid
+    for engine in ENGINES:
+        assert expo_data.validate(out, engine=engine).valid, engine
     report = frictionless.validate(str(out / "datapackage.json"))
     found = {(t.name, e.type, getattr(e, "field_name", "")) for t in report.tasks for e in t.errors}
     assert found == RELEASE_LIMITS.get(package, set())
