@@ -86,7 +86,7 @@ XFAIL: dict[tuple[str, str], str] = {
         "frictionless-r-example-v2": FR_R,
         "frictionless-r-encoding": FR_R,
         "frictionless-r-dialect": {
-            **_all(_then(MULTI, INLINE), VALIDATE),
+            **_all(_then(MULTI, INLINE), (*VALIDATE, "cli-validate")),
             **_all(_then(MULTI, INLINE, NOHEADER), READ + SLOW),
         },
         "edp-text-file": _all(NONTAB, EVERY),
