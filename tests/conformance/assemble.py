@@ -89,7 +89,9 @@ class Builder:
             "name": name,
             "repository": f"https://github.com/{repo}",
             "commit": self.commit,
-            "repository_licence": REPO_LICENCES.get(repo),
+            "repository_licence": REPO_LICENCES.get(
+                repo, "no licence file in the repository: the descriptor's licenses apply"
+            ),
             "features": features,
             "files": [],
             "changes": [],
@@ -158,7 +160,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
             "datasets/gdp",
             "datapackage.json",
             ["data/gdp.csv", "data/top-economies.csv"],
-            ["v1", "views", "quoted cells"],
+            ["v1", "views", "quoted cells", "CRLF line endings (no dialect)"],
         ),
         (
             "datahub-co2-ppm",
@@ -182,7 +184,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
             "datasets/population",
             "datapackage.json",
             ["data/population.csv"],
-            ["v1", "integers", "quoted cells"],
+            ["v1", "integers", "quoted cells", "CRLF line endings (no dialect)"],
         ),
         (
             "datahub-s-and-p-500",
@@ -280,7 +282,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
             [
                 "CRLF line terminators",
                 "dialect lineTerminator CRLF",
-                "skipInitialSpace",
+                "skipInitialSpace declared (no cell starts with a space)",
                 "missingValues",
                 "non-ASCII text",
             ],
@@ -291,7 +293,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
             ["data/currencies.csv", "data/countries-using-usd-and-gbp.csv"],
             [
                 "foreign keys",
-                "skipInitialSpace",
+                "skipInitialSpace declared",
                 "dialect lineTerminator CRLF (files are LF)",
                 "missingValues",
                 "quoted cells",
