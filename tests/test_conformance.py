@@ -292,7 +292,7 @@ def test_cli_validate(package: str) -> None:
     assert result.stderr == ""
     assert result.returncode == (0 if report["valid"] else 1)
     api = expo_data.validate(descriptor_path(package))
-    assert [tuple(f.values())[:4] for f in report["findings"]] == [
+    assert [(f["code"], f["resource"], f["row"], f["field"]) for f in report["findings"]] == [
         (f.code, f.resource, f.row, f.field) for f in api.findings
     ]
     fl_report = fl_package(package).validate()
