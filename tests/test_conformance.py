@@ -28,7 +28,7 @@ import expo_data
 from conftest import run_cli
 
 SUITE = Path(__file__).resolve().parent / "conformance"
-PACKAGES = sorted(p.name for p in SUITE.iterdir() if p.is_dir())
+PACKAGES = sorted(p.parent.name for p in SUITE.glob("*/datapackage.*"))
 ENGINES = ("fast", "frictionless", "duckdb")
 LEXICAL = {"yearmonth", "duration", "geopoint", "geojson", "object", "array", "any"}
 
@@ -469,6 +469,8 @@ def test_manifest_lists_every_package() -> None:
         assert entry["repository_licence"] or entry["descriptor_licences"], entry["name"]
         for file in entry["files"]:
             assert (SUITE / entry["name"] / file["target"]).is_file()
+        if "repository_licence_text" in entry:
+            assert (SUITE / entry["repository_licence_text"]).is_file()
 
 
 def test_xfail_table_names_real_cases() -> None:

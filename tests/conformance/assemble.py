@@ -21,6 +21,13 @@ HERE = Path(__file__).resolve().parent
 HEAD_ROWS, TAIL_ROWS, EDGE_ROWS = 200, 50, 50
 
 MIT = "MIT"
+LICENCE_FILES = {  # copied, as published, to LICENSES/<owner>+<name>
+    "frictionlessdata/frictionless-py": "LICENSE.md",
+    "frictionlessdata/frictionless-r": "LICENSE.md",
+    "frictionlessdata/example-data-packages": "LICENSE",
+    "tdwg/camtrap-dp": "LICENSE",
+    "datasets/co2-ppm": "LICENSE",
+}
 REPO_LICENCES = {
     "frictionlessdata/frictionless-py": MIT,
     "frictionlessdata/frictionless-r": MIT,
@@ -426,7 +433,17 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
 
 def main() -> None:
     """Build the packages named in this file from the mirrors given on the command line."""
-    entries = build(Path(sys.argv[1]))
+    mirrors = Path(sys.argv[1])
+    entries = build(mirrors)
+    licences = HERE / "LICENSES"
+    shutil.rmtree(licences, ignore_errors=True)
+    licences.mkdir()
+    for repo, file in LICENCE_FILES.items():
+        (licences / repo.replace("/", "+")).write_bytes(git(mirrors, repo, "show", f"HEAD:{file}"))
+    for entry in entries:
+        repo = entry["repository"].removeprefix("https://github.com/")
+        if repo in LICENCE_FILES:
+            entry["repository_licence_text"] = f"LICENSES/{repo.replace('/', '+')}"
     (HERE / "MANIFEST.json").write_text(json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
 
 
