@@ -110,17 +110,21 @@ _FLAGS = {
     r"offline=True": "--offline",
     r'version="V"': "--version V",
     r"\(limit_errors\)": "(--limit-errors)",
+    r"\(limit=N, 0 for no bound\)": "(--limit N, 0 for no bound)",
+    r"\(deadline=\)": "(raise it with `expo-data download --deadline SECONDS`)",
     r"pass its package folder, e\.g\. (\S+)": r"pass -p \1",
     r"to make (\S+) a package, use init_package": r"to make \1 a package, run `expo-data init \1`",
 }
 _ARGUMENTS = [(re.compile(pattern), flag) for pattern, flag in _FLAGS.items()]
+#: a flag then the same flag in brackets, as "trusted=True (--allow-remote)" becomes
+_TWICE = re.compile(r"(--[\w-]+) \(\1\)")
 
 
 def cli_words(text: str) -> str:
     """A library message as the CLI says it: flags for the arguments it names."""
     for pattern, flag in _ARGUMENTS:
         text = pattern.sub(flag, text)
-    return text
+    return _TWICE.sub(r"\1", text)
 
 
 def _say_error(message: object) -> None:

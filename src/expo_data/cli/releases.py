@@ -104,11 +104,33 @@ def download(
             help="Pin the release: the sha256 its manifest.json must have (see its SHA256SUMS).",
         ),
     ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            metavar="SECONDS",
+            help="Longest time one file may take to arrive (default: 300).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With --to: replace the files a previous download there wrote (never others).",
+        ),
+    ] = False,
 ) -> None:
     """Download a release into the cache, checking every file's sha256."""
     from ..model.fetch import download_release
 
     folder = download_release(
-        version, to=to, url=url, offline=offline or None, progressbar=True, sha256=manifest_sha256
+        version,
+        to=to,
+        url=url,
+        offline=offline or None,
+        progressbar=True,
+        sha256=manifest_sha256,
+        force=force,
+        deadline=deadline,
     )
     typer.echo(f"Verified release files in {folder}")
