@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -44,6 +45,22 @@ def clip(text: str, limit: int) -> str:
 
 #: control characters as escapes, so one row stays one line
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]} | {9: "\\t", 10: "\\n", 13: "\\r"}
+
+
+#: what a terminal would act on rather than show: C0 and C1 controls (but tab and newline),
+#: DEL, and the bidirectional overrides that reorder what is shown
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {13: "\\r"}.get(code, f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print to a terminal: escape sequences and control characters shown as
+    `\\xNN` escapes (tabs and newlines kept), so data and paths cannot drive the terminal."""
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 def _cell(text: str, max_width: int | None) -> str:

@@ -79,7 +79,7 @@ def package_or_default(package: Path | None, *, say: bool = True) -> Path | None
 
     local = local_descriptor()
     if say and sys.stderr.isatty():
-        typer.echo(f"Using ./{local.name}" if local else f"Using {_bundled()}", err=True)
+        say(f"Using ./{local.name}" if local else f"Using {_bundled()}", err=True)
     return local
 
 
@@ -127,8 +127,15 @@ def cli_words(text: str) -> str:
     return _TWICE.sub(r"\1", text)
 
 
+def say(text: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text made of data or paths: control characters escaped (`display.printable`)."""
+    from ..display import printable
+
+    typer.echo(printable(str(text)), err=err, nl=nl)
+
+
 def _say_error(message: object) -> None:
-    typer.echo(f"Error: {' '.join(cli_words(str(message)).split())}", err=True)
+    say(f"Error: {' '.join(cli_words(str(message)).split())}", err=True)
 
 
 def fail(message: object, code: int = 1) -> NoReturn:

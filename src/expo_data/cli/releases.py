@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, examples, package_or_default
+from .app import AllowRemote, PackageOption, app, examples, package_or_default, say
 
 release_app = typer.Typer(
     help="Build Parquet releases of the data package.",
@@ -63,8 +63,8 @@ def release_build(
     folder = build_release(
         package, out=out, version=version, trusted=allow_remote, force=force, previous=previous
     )
-    typer.echo((folder / SUMS).read_text(encoding="ascii"), nl=False)
-    typer.echo(f"Built release in {folder}")
+    say((folder / SUMS).read_text(encoding="ascii"), nl=False)
+    say(f"Built release in {folder}")
 
 
 @app.command(
@@ -133,4 +133,4 @@ def download(
         force=force,
         deadline=deadline,
     )
-    typer.echo(f"Verified release files in {folder}")
+    say(f"Verified release files in {folder}")

@@ -14,6 +14,7 @@ from .app import (
     examples,
     fail,
     package_or_default,
+    say,
 )
 
 SQL_FORMATS = ("table", "csv", "json")
@@ -96,5 +97,7 @@ def sql(
         fail(exc)
     if columns and excel_safe:
         typer.echo(render_csv(columns, rows, excel_safe=True))
+    elif columns and format == "table":
+        say(FORMATS[format](columns, rows))
     elif columns:
         typer.echo(FORMATS[format](columns, rows))

@@ -118,9 +118,7 @@ def _check_copy_target(target: Path, hashes: dict[str, str], *, force: bool) -> 
         path = target / name
         if not os.path.lexists(path):
             continue
-        if path.is_symlink() or not path.is_file():
-            clashes.append(name)
-        elif sha256(path) != digest:
+        if path.is_symlink() or not path.is_file() or sha256(path) != digest:
             clashes.append(name)
     if not clashes:
         return

@@ -202,8 +202,12 @@ def _foreign(out: Path, ours: set[str]) -> list[str]:
     folders |= {str(p) for n in folders for p in PurePosixPath(n).parents}
     for path in sorted(out.rglob("*")):
         name = path.relative_to(out).as_posix()
-        if path.is_symlink() or not (path.is_file() or path.is_dir()):
-            foreign.append(name)
-        elif path.is_file() and name not in ours or path.is_dir() and name not in folders:
+        if path.is_symlink():
+            ok = False
+        elif path.is_dir():
+            ok = name in folders
+        else:
+            ok = path.is_file() and name in ours
+        if not ok:
             foreign.append(name)
     return foreign
