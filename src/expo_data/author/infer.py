@@ -99,7 +99,8 @@ def infer_package(folder: str | Path) -> dict[str, Any]:
         try:
             resolve_path(root, path.relative_to(root).as_posix())
         except UnsafePathError as exc:
-            reason = re.sub(r"(; | \()pass trusted=True to allow it\)", ")", str(exc))
+            reason = str(exc).replace(" (pass trusted=True to allow it)", "")
+            reason = reason.replace("; pass trusted=True to allow it)", ")")
             raise UnsafePathError(
                 f"{path}: {reason}; init describes only files inside {root}: copy it in"
             ) from None
