@@ -7,8 +7,9 @@ import json
 import re
 from urllib.parse import quote
 
-#: HTML (tags, entities, comments, autolinks: `<` and `&`) as entities; Markdown link, image, code and
-#: fence syntax and backslashes escaped. Emphasis and lists stay (descriptions may use them).
+#: HTML (tags, entities, comments, autolinks: `<` and `&`) as entities; Markdown link,
+#: image, code and fence syntax and backslashes escaped. Emphasis and lists stay
+#: (descriptions may use Markdown).
 _MARKDOWN = {
     "&": "&amp;",
     "<": "&lt;",
@@ -28,6 +29,11 @@ def text(value: object) -> str:
     return " ".join(block(value).split())
 
 
+def line(value: object) -> str:
+    """Package text on one line, controls dropped, for a fenced block it cannot then close."""
+    return " ".join(_CONTROL.sub("", str(value)).split())
+
+
 def block(value: object) -> str:
     """Package text as Markdown paragraphs (line breaks kept), escaped as `text` is."""
     return _CONTROL.sub("", str(value)).translate(_MARKDOWN_TABLE)
@@ -35,7 +41,12 @@ def block(value: object) -> str:
 
 def cell(value: object) -> str:
     """Package text inside a Markdown table cell: one line, `|` escaped too."""
-    return text(value).replace("|", "\\|")
+    return in_cell(text(value))
+
+
+def in_cell(markdown: str) -> str:
+    """Markdown made safe already (`code`, `text`) in a table cell: one line, `|` escaped."""
+    return " ".join(markdown.split()).replace("|", "\\|")
 
 
 def code(value: object) -> str:
