@@ -186,7 +186,9 @@ def _text(path: Path) -> str:
                     )
                 lines.append(line)
     except UnicodeDecodeError as exc:
-        raise PackageError(f"{path}: not UTF-8 text ({exc.reason}, line {len(lines) + 1})") from None
+        raise PackageError(
+            f"{path}: not UTF-8 text ({exc.reason}, line {len(lines) + 1})"
+        ) from None
     return "".join(lines)
 
 
