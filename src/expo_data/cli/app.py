@@ -185,11 +185,41 @@ def main() -> None:
         _say_error(exc)
         code = exc.exit_code
     except OSError as exc:
-        _say_error(exc)
+        _say_error(os_error(exc))
         code = 2
     except KeyboardInterrupt:
         code = 130
+    except MemoryError:
+        _say_error("out of memory: the input is too large for this command; narrow it")
+        code = 1
+    except Exception as exc:  # a bug: still one line, never a traceback (EXPO_DATA_DEBUG=1 shows it)
+        if os.environ.get(DEBUG_ENV):
+            raise
+        _say_error(f"{type(exc).__name__}: {exc} (an expo-data bug: please report it)")
+        code = 1
     _leave(code)
+
+
+#: set to show the traceback of an unexpected error instead of its one line
+DEBUG_ENV = "EXPO_DATA_DEBUG"
+#: the fix for an OS error, by errno name
+_OS_FIXES = {
+    "ENAMETOOLONG": "a file name may have at most 255 bytes: use a shorter name",
+    "ENOSPC": "the disk is full: free some space and run it again",
+    "EFBIG": "the file is larger than this system allows it to be",
+    "EACCES": "check the file's permissions",
+    "EROFS": "the file system is read-only: pick another folder",
+}
+
+
+def os_error(exc: OSError) -> str:
+    """An OS error as one line: the file, what went wrong, and the fix where there is one."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    where = f"{exc.filename}: " if exc.filename else ""
+    fix = f"; {_OS_FIXES[name]}" if name in _OS_FIXES else ""
+    return f"{where}{exc.strerror or exc}{fix}"
 
 
 def _leave(code: int) -> NoReturn:

@@ -60,7 +60,7 @@ def build_site(
     """
     if not isinstance(rows, int) or rows < 0:
         raise ValueError(f"rows must be a non-negative integer, got {rows!r}")
-    out = Path(out).absolute()
+    out = target.folder(out)
     with target.locked(out):  # builds take turns; the swap is the release build's, crash-safe
         _check_target(out, force=force)
         package = locate(path, release=release, url=url, offline=offline, trusted=trusted)
