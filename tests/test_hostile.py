@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 from markdown_it import MarkdownIt
+from test_security import drip, published, server  # noqa: F401 (fixtures)
 
 import expo_data
 
 from conftest import run_cli
 from test_release import VERSION, make_package
-from test_security import drip, published, server  # noqa: F401 (fixtures)
 
 #: the address space a bomb case may take (pyarrow and DuckDB reserve more than they use)
 ADDRESS_SPACE = 4 << 30
@@ -329,7 +329,7 @@ def test_diff_git_reports_a_committed_symlink(repo: Path):
 
 # --- 6. generated Markdown and YAML escape package text ------------------------------------
 
-HOSTILE = '<img src=x onerror=alert(1)> [click](javascript:alert(1)) `x` ~~~ ```'
+HOSTILE = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) `x` ~~~ ```"
 FIELD = 'evil``` } {"'
 
 
