@@ -170,6 +170,31 @@ def test_site_force_refuses_a_site_with_files_it_did_not_write(tmp_path: Path):
     assert run_cli("site", "-p", package, "--out", site, "--force").returncode == 0
 
 
+def test_docs_replace_only_the_files_docs_wrote(tmp_path: Path):
+    package = make_package(tmp_path / "syn")
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "dataset-card.md").write_text("# My own card", encoding="utf-8")
+    (tmp_path / "outside.md").write_text("outside", encoding="utf-8")
+    (out / "data-dictionary.md").symlink_to(tmp_path / "outside.md")
+    result = run_cli("docs", "-p", package, "--out", out)
+    assert result.returncode == 1
+    one_line_error(result.stderr, "not written by `expo-data docs`")
+    assert (out / "dataset-card.md").read_text(encoding="utf-8") == "# My own card"
+    assert (tmp_path / "outside.md").read_text(encoding="utf-8") == "outside"
+    (out / "dataset-card.md").unlink()
+    (out / "data-dictionary.md").unlink()
+    assert run_cli("docs", "-p", package, "--out", out).returncode == 0
+    (out / "dataset-card.md").write_text("stale, but generated", encoding="utf-8")
+    assert run_cli("docs", "-p", package, "--out", out).returncode == 1  # no marker: refused
+    (out / "dataset-card.md").unlink()
+    assert run_cli("docs", "-p", package, "--out", out).returncode == 0
+    text = (out / "dataset-card.md").read_text(encoding="utf-8")
+    (out / "dataset-card.md").write_text(text.replace("Synthetic", "Old"), encoding="utf-8")
+    assert run_cli("docs", "-p", package, "--out", out).returncode == 0  # ours: replaced
+    assert (out / "dataset-card.md").read_text(encoding="utf-8") == text
+
+
 # --- 3. the SQL sandbox: no folder outside the package, bounded rows and memory -------------
 
 

@@ -192,7 +192,7 @@ def main() -> None:
     except MemoryError:
         _say_error("out of memory: the input is too large for this command; narrow it")
         code = 1
-    except Exception as exc:  # a bug: still one line, never a traceback (EXPO_DATA_DEBUG=1 shows it)
+    except Exception as exc:  # a bug: one line still (EXPO_DATA_DEBUG=1 shows the traceback)
         if os.environ.get(DEBUG_ENV):
             raise
         _say_error(f"{type(exc).__name__}: {exc} (an expo-data bug: please report it)")

@@ -330,7 +330,7 @@ def coverage_svg(data: DocData) -> str:
     if empty:
         note = f"+ {plural(empty, 'segment category', 'segment categories')}: no winners named, no counts reported"
         out.append(_text(LABEL_X, TOP + ROW * len(bars) + 16, note, 12, MUTED))
-    return "\n".join([*out, "</svg>"]) + "\n"
+    return "\n".join([*out, GENERATED, "</svg>"]) + "\n"  # the marker `write_docs` looks for
 
 
 def _bar_label(award: dict[str, Any]) -> str:
