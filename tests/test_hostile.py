@@ -461,6 +461,42 @@ def test_findings_and_errors_print_no_escape_sequences(tmp_path: Path):
     one_line_error(error.stderr, "\\x1b]52")
 
 
+def on_a_terminal(*args: object) -> str:
+    """What the CLI prints to a terminal (stdout a pseudo-terminal)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "expo_data", *map(str, args)],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    child.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_csv_and_json_are_exact_in_a_pipe_and_escaped_on_a_terminal(tmp_path: Path):
+    package = csv_package(tmp_path / "p", f'a\n"x{ESC}"\n', ["a"])
+    for fmt in ("csv", "json"):
+        piped = run_cli("show", "data", "-p", package, "-f", fmt)
+        assert piped.returncode == 0
+        exact = json.loads(piped.stdout)[0]["a"] if fmt == "json" else piped.stdout
+        assert f"x{ESC}" in exact  # the value as it is
+        shown = on_a_terminal("show", "data", "-p", package, "-f", fmt)
+        assert "x" in shown and "\x1b" not in shown and "\u202e" not in shown
+
+
 # --- 8. bombs and 9-10. every failure one line naming the file -----------------------------
 
 

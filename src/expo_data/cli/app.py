@@ -134,6 +134,14 @@ def say(text: object = "", *, err: bool = False, nl: bool = True) -> None:
     typer.echo(printable(str(text)), err=err, nl=nl)
 
 
+def emit(text: str) -> None:
+    """Print CSV or JSON output: exact when piped, control characters escaped on a terminal."""
+    if sys.stdout.isatty():
+        say(text)
+    else:
+        typer.echo(text, color=True)  # click would strip what looks like ANSI styles
+
+
 def _say_error(message: object) -> None:
     say(f"Error: {' '.join(cli_words(str(message)).split())}", err=True)
 

@@ -11,6 +11,7 @@ from .app import (
     PackageOption,
     app,
     choice_option,
+    emit,
     examples,
     fail,
     package_or_default,
@@ -104,6 +105,6 @@ def show(
         say(render_table(table.column_names, rows, max_width=CELL_WIDTH))
         typer.echo(f"({len(rows)} of {table.num_rows} rows)")
     elif excel_safe:
-        typer.echo(render_csv(table.column_names, rows, excel_safe=True))
+        emit(render_csv(table.column_names, rows, excel_safe=True))
     else:
-        typer.echo(FORMATS[format](table.column_names, rows))
+        emit(FORMATS[format](table.column_names, rows))

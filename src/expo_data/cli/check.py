@@ -15,6 +15,7 @@ from .app import (
     app,
     choice_option,
     cli_words,
+    emit,
     examples,
     fail,
     package_or_default,
@@ -126,7 +127,7 @@ def validate(
     report = replace(report, findings=findings)
     rendered = RENDERERS[format](report)
     if format == "json":
-        typer.echo(rendered)
+        emit(rendered)
     else:
         say(cli_words(rendered) if format == "text" else rendered)
     raise typer.Exit(0 if report.valid else 1)

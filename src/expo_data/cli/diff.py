@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ExpoDataError
-from .app import AllowRemote, PackageOption, app, fail, say
+from .app import AllowRemote, PackageOption, app, emit, fail, say
 
 FORMATS = ("text", "json", "markdown")
 
@@ -49,7 +49,7 @@ def diff(
         fail(exc, 2)
     rendered = RENDERERS[format](result)
     if format == "json":
-        typer.echo(rendered)
+        emit(rendered)
     else:
         say(rendered)
     if check_version:

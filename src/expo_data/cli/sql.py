@@ -11,6 +11,7 @@ from .app import (
     PackageOption,
     app,
     choice_option,
+    emit,
     examples,
     fail,
     package_or_default,
@@ -96,8 +97,8 @@ def sql(
     except ImportError as exc:
         fail(exc)
     if columns and excel_safe:
-        typer.echo(render_csv(columns, rows, excel_safe=True))
+        emit(render_csv(columns, rows, excel_safe=True))
     elif columns and format == "table":
         say(FORMATS[format](columns, rows))
     elif columns:
-        typer.echo(FORMATS[format](columns, rows))
+        emit(FORMATS[format](columns, rows))
