@@ -232,8 +232,8 @@ def _partial_lists(data: DocData) -> list[str]:
         partial = sum(1 for r in data.rows(resource.name) if r["list_marked_partial"])
         if partial:
             gaps.append(
-                f"{text(resource.name)}: {partial} of {plural(data.count(resource), 'row')} come from "
-                "a printed list that ends with 等, so that list is incomplete."
+                f"{text(resource.name)}: {partial} of {plural(data.count(resource), 'row')} "
+                "come from a printed list that ends with 等, so that list is incomplete."
             )
     return gaps
 

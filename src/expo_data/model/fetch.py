@@ -64,7 +64,8 @@ def download_release(
     manifest's sha256 and read at most to the manifest's size; with `to` they are then
     copied there, with a `SHA256SUMS`; a file of the same name already in `to` is replaced
     only when it holds the same bytes, or with `force` when a previous download there lists
-    it (its manifest.json is the record of what it wrote): nothing else is touched. `url` is the release location (default
+    it (its manifest.json is the record of what it wrote): nothing else is touched. `url`
+    is the release location (default
     `$EXPO_DATA_RELEASE_URL`, else DEFAULT_RELEASE_URL): http(s)://, file:// or a folder,
     laid out `<url>/<version>/<file>`. `offline` (default `$EXPO_DATA_OFFLINE`) uses the
     cache only. `sha256` pins the manifest (its hex sha256); a release whose manifest
