@@ -628,3 +628,18 @@ def _peaks():
     yield
     for case, mib in PEAKS.items():
         print(f"\npeak RSS {case}: {mib:.0f} MiB", end="")
+
+
+def test_the_progress_bar_shows_a_hostile_name_as_text():
+    import io
+
+    from rich.console import Console
+
+    from expo_data.cli.progress import ValidationProgress
+
+    stream = io.StringIO()
+    bar = ValidationProgress(Console(file=stream, force_terminal=True, width=100), delay=0)
+    bar(f"[bold]x{ESC}", 10, 100, "rows")
+    bar.close()
+    shown = stream.getvalue()
+    assert "[bold]x" in shown and "\\x1b]52" in shown and "\x1b]52" not in shown
