@@ -643,3 +643,18 @@ def test_the_progress_bar_shows_a_hostile_name_as_text():
     bar.close()
     shown = stream.getvalue()
     assert "[bold]x" in shown and "\\x1b]52" in shown and "\x1b]52" not in shown
+
+
+def test_no_space_left_names_the_folder_and_the_fix(tmp_path: Path, monkeypatch):
+    import errno
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("expo_data.release.build._write_parquet", full)
+    out = tmp_path / "out"
+    with pytest.raises(expo_data.ReleaseError) as caught:
+        expo_data.build_release(make_package(tmp_path / "syn"), out=out)
+    message = str(caught.value)
+    assert str(out) in message and "free some space" in message and "nothing in" in message
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["syn"]
