@@ -78,8 +78,11 @@ def package_or_default(package: Path | None, *, say: bool = True) -> Path | None
     from ..model.locate import local_descriptor
 
     local = local_descriptor()
-    if say and sys.stderr.isatty():
-        say(f"Using ./{local.name}" if local else f"Using {_bundled()}", err=True)
+    if say and sys.stderr.isatty():  # `say` the flag shadows `say` the function here
+        from ..display import printable
+
+        line = f"Using ./{local.name}" if local else f"Using {_bundled()}"
+        typer.echo(printable(line), err=True)
     return local
 
 
