@@ -196,8 +196,11 @@ def test_a_semicolon_csv_gets_its_dialect(tmp_path):
     path = expo_data.init_package(folder)
     resource = json.loads(path.read_text())["resources"][0]
     assert resource["dialect"] == {"delimiter": ";"}
-    assert fields_of(resource["schema"])["price"] == ("string", True, None)  # "1,5" is no number
+    price = resource["schema"]["fields"][1]
+    assert (price["type"], price["decimalChar"]) == ("number", ",")  # "1,5" is 1.5
+    assert resource["schema"]["primaryKey"] == ["sku"]
     assert expo_data.validate(folder).valid
+    assert expo_data.load("prices", folder)["price"].tolist() == [1.5, 2.0]
 
 
 def test_inference_agrees_with_frictionless_describe_except_where_stated(tmp_path):
