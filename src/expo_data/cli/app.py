@@ -67,19 +67,18 @@ def choice_option(*decls: str, kind: str, choices: Sequence[str], help: str, **k
     )
 
 
-def package_or_default(package: Path | None, *, say: bool = True) -> Path | None:
-    """The package a command works on: `-p`, else ./datapackage.json, else the bundled one.
+def package_or_default(package: Path | None) -> Path | None:
+    """The package a command works on: `-p`, else ./datapackage.json (or .yaml), else the bundle.
 
-    With `say` (text output) and stderr a terminal, one line on stderr says which it used
-    when no `-p` was given; scripts that capture stderr get only errors there.
+    When no `-p` was given, one line on stderr names the package used, in every output
+    format and whether or not stderr is a terminal (stdout stays the command's own).
     """
     if package is not None:
         return package
-    from ..model.locate import local_descriptor
+    from ..model.paths import descriptor_in
 
-    local = local_descriptor()
-    if say and sys.stderr.isatty():
-        typer.echo(f"Using ./{local.name}" if local else f"Using {_bundled()}", err=True)
+    local = descriptor_in(".")
+    typer.echo(f"Using ./{local.name}" if local else f"Using {_bundled()}", err=True)
     return local
 
 

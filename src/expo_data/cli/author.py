@@ -15,6 +15,7 @@ from .app import app, examples
         "expo-data init                 # the CSV files here",
         "expo-data init shop/           # then: expo-data validate -p shop/",
         "expo-data init shop/ --force   # infer again, replacing shop/datapackage.json",
+        'expo-data init --title "GDP by country" --version 1.0.0 --licence CC-BY-4.0',
     )
 )
 def init(
@@ -24,6 +25,19 @@ def init(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing datapackage.json.")
     ] = False,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TEXT", help="The package's title.")
+    ] = None,
+    version: Annotated[
+        str | None,
+        typer.Option("--version", metavar="V", help="The package's version (e.g. 1.0.0)."),
+    ] = None,
+    licence: Annotated[
+        str | None,
+        typer.Option(
+            "--licence", "--license", metavar="ID", help="Its licence, an SPDX id (CC-BY-4.0)."
+        ),
+    ] = None,
 ) -> None:
     """Write a datapackage.json inferred from a folder of CSV files.
 
@@ -33,7 +47,7 @@ def init(
     from ..author.infer import init_package, summarize
     from ..model.descriptor import read_descriptor
 
-    path = init_package(folder, force=force)
+    path = init_package(folder, force=force, title=title, version=version, licence=licence)
     _, descriptor = read_descriptor(path)
     count = len(descriptor["resources"])
     typer.echo(f"Wrote {path} ({count} resource{'s' if count != 1 else ''}, Data Package v2)")

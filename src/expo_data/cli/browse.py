@@ -70,7 +70,7 @@ def show(
     from ..read.tables import load_arrow
 
     table = load_arrow(
-        resource, package_or_default(package, say=format == "table"), trusted=allow_remote
+        resource, package_or_default(package), trusted=allow_remote
     )
     if columns is not None:
         wanted = [c.strip() for c in columns.split(",") if c.strip()]

@@ -59,7 +59,7 @@ def sql(
     if package is not None and release is not None:
         fail("pass --package or --release, not both", 2)
     if release is None:
-        package = package_or_default(package, say=format == "table")
+        package = package_or_default(package)
     try:
         columns, rows = run(
             query, package, release=release, trusted=allow_remote, sandbox=not allow_files

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .bundle import DESCRIPTOR
 from .descriptor import Package, open_package
 
 
@@ -31,7 +30,9 @@ def locate(
     return open_package(download_release(release, url=url, offline=offline))
 
 
-def local_descriptor(folder: str | Path = ".") -> Path | None:
-    """The datapackage.json in `folder` when there is one (what commands use by default)."""
-    candidate = Path(folder) / DESCRIPTOR
-    return candidate if candidate.is_file() else None
+def is_installed(path: str | Path) -> bool:
+    """True when `path` is inside the installed expo_data package (the wheel's bundle included).
+
+    Nothing is ever written there: commands refuse such a target.
+    """
+    return Path(path).resolve().is_relative_to(Path(__file__).resolve().parents[1])
