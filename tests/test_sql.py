@@ -159,11 +159,6 @@ def test_values_survive_typed():
     assert end.isoformat() in {r["end_date"] for r in csv_rows(ROOT, "sessions")}
 
 
-def test_path_and_release_together_is_an_error():
-    with pytest.raises(ValueError, match="not both"):
-        expo_data.connect(ROOT, release="1.0.0")
-
-
 # --- output formats -----------------------------------------------------------------------
 
 

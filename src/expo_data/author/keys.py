@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from .columns import Column, Table
 
 KEY_TYPES = ("string", "integer", "date")
@@ -111,9 +112,7 @@ def _target(
         for key in ranked:
             if key.type != column.type or not values <= set(key.cells):
                 continue
-            if _mentions(column.name, other, key) or (
-                column.type == "string" and len(values) > 1
-            ):
+            if _mentions(column.name, other, key) or (column.type == "string" and len(values) > 1):
                 return other, key
     return None
 

@@ -69,9 +69,7 @@ def show(
     from ..model.names import unknown
     from ..read.tables import load_arrow
 
-    table = load_arrow(
-        resource, package_or_default(package), trusted=allow_remote
-    )
+    table = load_arrow(resource, package_or_default(package), trusted=allow_remote)
     if columns is not None:
         wanted = [c.strip() for c in columns.split(",") if c.strip()]
         for name in wanted:

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from ..validation.report import Report
-
 from .app import (
     AllowRemote,
     PackageOption,

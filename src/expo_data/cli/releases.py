@@ -55,7 +55,7 @@ def release_build(
 ) -> None:
     """Build a release: Parquet files, descriptor, manifest, SHA256SUMS."""
     from ..model.descriptor import open_package
-    from ..release.build import SUMS, build_release
+    from ..release.build import build_release
 
     package = package_or_default(package)
     if out is None:
@@ -63,22 +63,22 @@ def release_build(
     folder = build_release(
         package, out=out, version=version, trusted=allow_remote, force=force, previous=previous
     )
-    typer.echo((folder / SUMS).read_text(encoding="ascii"), nl=False)
-    typer.echo(f"Built release in {folder}")
+    typer.echo(summary(folder))
 
 
 @app.command(
     epilog=examples(
-        "expo-data download --version 1.0.0",
+        "expo-data download                      # this package's version, from its location",
         "expo-data download --version 1.0.0 --to parquet/",
-        "expo-data download --version 1.0.0 --offline   # from the cache only",
+        "expo-data download -p shop/ --version 1.0.0 --offline   # from the cache only",
+        "expo-data download --version 1.0.0 --url http://127.0.0.1:8000/releases",
     )
 )
 def download(
     version: Annotated[
         str | None,
         typer.Option(
-            "--version", metavar="V", help="Release version (default: the bundled package's)."
+            "--version", metavar="V", help="Release version (default: the package's version)."
         ),
     ] = None,
     to: Annotated[
@@ -90,8 +90,8 @@ def download(
         typer.Option(
             "--url",
             metavar="URL",
-            help="Release location: http(s)://, file:// or a folder "
-            "(default: $EXPO_DATA_RELEASE_URL, else the project's).",
+            help="Release location: http(s)://, file:// or a folder (default: the package's "
+            '"expo:releases", else $EXPO_DATA_RELEASE_URL, else the project\'s).',
         ),
     ] = None,
     offline: Annotated[
@@ -101,14 +101,37 @@ def download(
         str | None,
         typer.Option(
             "--manifest-sha256",
+            metavar="SHA256",
             help="Pin the release: the sha256 its manifest.json must have (see its SHA256SUMS).",
         ),
     ] = None,
+    package: PackageOption = None,
 ) -> None:
-    """Download a release into the cache, checking every file's sha256."""
+    """Download a release of the package into the cache, checking every file's sha256."""
     from ..model.fetch import download_release
 
     folder = download_release(
-        version, to=to, url=url, offline=offline or None, progressbar=True, sha256=manifest_sha256
+        version,
+        to=to,
+        url=url,
+        offline=offline or None,
+        progressbar=True,
+        sha256=manifest_sha256,
+        package=package_or_default(package),
     )
     typer.echo(f"Verified release files in {folder}")
+
+
+def summary(folder: Path) -> str:
+    """What a release build wrote: its files with their sizes, and where (SHA256SUMS holds
+    the sums)."""
+    from ..model.manifest import MANIFEST, SUMS
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    data = [p for p in files if p.suffix == ".parquet"]
+    size = sum(p.stat().st_size for p in files)
+    return (
+        f"Built release in {folder}: {len(data)} Parquet file{'s' if len(data) != 1 else ''}, "
+        f"{len(files)} files in all, {size:,} bytes (sums in {folder / SUMS}, "
+        f"sizes and versions in {folder / MANIFEST})"
+    )

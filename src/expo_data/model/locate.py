@@ -18,16 +18,15 @@ def locate(
     """The package to work on, opened (no data read).
 
     `path` is a datapackage.json or its folder: a CSV package or a Parquet release folder.
-    `release="V"` is release V of the package at `url` (see `download_release`), fetched
-    into the verified cache. Neither: the bundled package.
+    `release="V"` is release V of that package instead (of the bundled one without `path`),
+    fetched into the verified cache from `url`, else from where the package says its
+    releases are (its `"expo:releases"`; see `download_release`). Neither: the bundled package.
     """
     if release is None:
         return open_package(path, trusted=trusted)
-    if path is not None:
-        raise ValueError("pass a package path or a release version, not both")
     from .fetch import download_release
 
-    return open_package(download_release(release, url=url, offline=offline))
+    return open_package(download_release(release, url=url, offline=offline, package=path))
 
 
 def is_installed(path: str | Path) -> bool:

@@ -13,9 +13,7 @@ from .engine import validate
 from .report import Report
 
 
-def validate_table(
-    path: str | Path, *, schema: str | Path | None = None, **options: Any
-) -> Report:
+def validate_table(path: str | Path, *, schema: str | Path | None = None, **options: Any) -> Report:
     """Validate the CSV file `path` alone, as `frictionless validate FILE.csv` does.
 
     Its Table Schema is `schema` (a JSON file) or, without one, inferred from every row by
