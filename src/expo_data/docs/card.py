@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
+from ..model.credits import authors
+from ..model.credits import year as created_year
 from .common import CHART, DICTIONARY, GENERATED, DocData, code, plural, table
 
 #: resources the card computes its coverage section and chart from (the CHTF shape)
@@ -15,6 +17,7 @@ PLACE_NOUNS = {
     "county-level-city": "county-level cities",
     "urban-district": "districts",
 }
+#: the library's licence, on the card of expo-data's own (bundled) package only
 CODE_LICENCE = "MIT"
 
 
@@ -48,6 +51,10 @@ def dataset_card(data: DocData) -> str:
     """
     package, descriptor = data.package, data.package.descriptor
     contents = f"{plural(len(package.resources), 'resource')}, {plural(data.total, 'row')}"
+    ours = _is_bundled(data)
+    code_row = [("Code licence", f"{CODE_LICENCE} (the `expo_data` library and CLI)")]
+    sources = "its sources (see Source)" if descriptor.get("sources") else ""
+    credit = f"Credit this dataset (see How to cite){' and ' + sources if sources else ''}."
     lines = [
         f"# Dataset card: {data.title}",
         "",
@@ -60,7 +67,7 @@ def dataset_card(data: DocData) -> str:
                 ("Version", package.version),
                 ("Contents", contents),
                 ("Data licence", _licences(data)),
-                ("Code licence", f"{CODE_LICENCE} (the `expo_data` library and CLI)"),
+                *(code_row if ours else []),
                 ("Keywords", ", ".join(descriptor.get("keywords", []))),
             ],
         ),
@@ -84,8 +91,12 @@ def dataset_card(data: DocData) -> str:
         *([*_coverage(data), ""] if data.has(*CARD_RESOURCES) else []),
         "## Licence",
         "",
-        f"- Data: {_licences(data)}. Credit this dataset (see How to cite) and its source article (see Source).",
-        f"- Code (the `expo_data` library and CLI): {CODE_LICENCE}, see `LICENSE`.",
+        f"- Data: {_licences(data)}. {credit}",
+        *(
+            [f"- Code (the `expo_data` library and CLI): {CODE_LICENCE}, see `LICENSE`."]
+            if ours
+            else []
+        ),
         "",
         *_citation(data),
         "",
@@ -249,29 +260,42 @@ def _notes(data: DocData) -> str:
     )
 
 
+def _is_bundled(data: DocData) -> bool:
+    """Whether the package is expo-data's own (the one the library's licence goes with)."""
+    from ..errors import ExpoDataError
+    from ..model.descriptor import read_descriptor
+
+    try:
+        return data.package.name == read_descriptor(None)[1].get("name")
+    except ExpoDataError:
+        return False
+
+
 def _citation(data: DocData) -> list[str]:
+    """How to cite: authors from `contributors`, year from `created` (left out when unknown)."""
     package, descriptor = data.package, data.package.descriptor
-    authors = [c["title"] for c in descriptor.get("contributors", []) if c.get("title")]
-    author = " and ".join(authors) or "expo-data contributors"
-    year = str(descriptor.get("created", ""))[:4]
+    author, year = authors(descriptor), created_year(descriptor)
     licence = ", ".join(str(lic.get("name", "")) for lic in descriptor.get("licenses", []))
-    return [
-        "## How to cite",
-        "",
-        f"> {author} ({year}). *{data.title}* (version {package.version}) [Data set]. {licence}.",
-        "",
-        "```bibtex",
-        f"@misc{{{package.name},",
-        f"  title   = {{{data.title}}},",
-        f"  author  = {{{{{author}}}}},",
-        f"  year    = {{{year}}},",
-        f"  version = {{{package.version}}},",
-        f"  note    = {{Frictionless Data Package, {licence}}}",
-        "}",
-        "```",
-        "",
-        "The repository's `CITATION.cff` holds the citation in machine-readable form.",
-    ]
+    lead = f"{author} ({year})" if author and year else author or year
+    lead = f"{lead}. " if lead else ""
+    version = f" (version {package.version})" if package.version else ""
+    text = f"{lead}*{data.title}*{version} [Data set]. {licence}".rstrip(". ") + "."
+    bib = [f"@misc{{{package.name},", f"  title   = {{{data.title}}},"]
+    if author:
+        bib.append(f"  author  = {{{{{author}}}}},")
+    if year:
+        bib.append(f"  year    = {{{year}}},")
+    if package.version:
+        bib.append(f"  version = {{{package.version}}},")
+    note = f"Frictionless Data Package, {licence}" if licence else "Frictionless Data Package"
+    lines = ["## How to cite", "", f"> {text}", "", "```bibtex", *bib, f"  note    = {{{note}}}"]
+    lines += ["}", "```"]
+    if (package.basepath / "CITATION.cff").is_file():
+        lines += [
+            "",
+            "The repository's `CITATION.cff` holds the citation in machine-readable form.",
+        ]
+    return lines
 
 
 # --- the coverage chart: plain SVG, integer geometry, no timestamps -------------------------
