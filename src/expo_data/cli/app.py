@@ -82,6 +82,18 @@ def package_or_default(package: Path | None) -> Path | None:
     return local
 
 
+def warn_metadata(package: Path | None, *, trusted: bool = False) -> None:
+    """One line on stderr naming what the package's descriptor lacks for its card and
+    citation (nothing when it lacks nothing)."""
+    from ..model.credits import metadata_warning
+    from ..model.descriptor import open_package
+
+    opened = open_package(package, trusted=trusted)
+    warning = metadata_warning(opened.descriptor, opened.path.name)
+    if warning:
+        typer.echo(warning, err=True)
+
+
 def _bundled() -> str:
     """`the bundled package (TITLE, version V)`."""
     from ..model.descriptor import read_descriptor

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, examples, package_or_default
+from .app import AllowRemote, PackageOption, app, examples, package_or_default, warn_metadata
 
 release_app = typer.Typer(
     help="Build Parquet releases of the data package.",
@@ -64,6 +64,7 @@ def release_build(
         package, out=out, version=version, trusted=allow_remote, force=force, previous=previous
     )
     typer.echo(summary(folder))
+    warn_metadata(package, trusted=allow_remote)
 
 
 @app.command(

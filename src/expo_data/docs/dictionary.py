@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 from .common import GENERATED, DocData, code, plural, table
@@ -55,7 +56,7 @@ def er_diagram(package: Package) -> list[str]:
                 k for k, on in (("PK", f.name in schema.primary_key), ("FK", f.name in in_fk)) if on
             ]
             if keys:
-                lines.append(f"        {f.type} {f.name} {', '.join(keys)}")
+                lines.append(f"        {f.type} {_mermaid_attribute(f.name, ', '.join(keys))}")
         lines.append("    }")
     for resource in package.resources:
         for fk in resource.schema.foreign_keys:
@@ -64,6 +65,20 @@ def er_diagram(package: Package) -> list[str]:
             label = ", ".join(fk.fields)
             lines.append(f'    {resource.name} {link} {fk.resource or resource.name} : "{label}"')
     return [*lines, "```"]
+
+
+#: what Mermaid takes in an attribute name (no spaces, no quotes)
+_MERMAID_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-()\[\]]*")
+
+
+def _mermaid_attribute(name: str, keys: str) -> str:
+    """`name PK` — or, for a name Mermaid cannot take (`Country Code`), `Country_Code PK
+    "Country Code"`: a name it parses, and the real one as the attribute's comment."""
+    if _MERMAID_NAME.fullmatch(name):
+        return f"{name} {keys}"
+    safe = re.sub(r"[^A-Za-z0-9_\-]", "_", name)
+    safe = safe if safe[:1].isalpha() else f"f_{safe}"
+    return f'{safe} {keys} "{name.replace(chr(34), chr(39))}"'
 
 
 def _resource_section(data: DocData, resource: Resource) -> list[str]:
