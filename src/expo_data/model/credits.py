@@ -67,7 +67,8 @@ def metadata_warning(descriptor: Mapping[str, Any], where: object) -> str | None
     if not missing:
         return None
     return (
-        f"Warning: {where} has no {', '.join(missing)}: add them so the dataset card, "
+        f"Warning: {where} has no {', '.join(missing)}: add "
+        f"{'it' if len(missing) == 1 else 'them'} so the dataset card, "
         "citation, site and zenodo.json can credit and date the data (contributors: "
         '[{"title": "Your Name", "roles": ["author"]}], created: "2024-01-31")'
     )
