@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperArgument
 
 from .. import __version__
 from ..errors import ExpoDataError
@@ -172,10 +173,35 @@ def _root(
     """
 
 
+class _PlainArgument(TyperArgument):
+    """An argument shown as its NAME in usage and help, like options' metavars (no `{NAME}`,
+    no `<str>`): one placeholder style."""
+
+    def get_usage_pieces(self, ctx: Any) -> list[str]:
+        name = self.metavar or str(self.name).upper()
+        return [name if self.required else f"[{name}]"]
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+def command() -> Any:
+    """The app as a click command (what `main` runs and the CLI reference documents)."""
+    root = typer.main.get_command(app)
+    todo = [root]
+    while todo:
+        current = todo.pop()
+        todo += list(getattr(current, "commands", {}).values())
+        for param in current.params:
+            if type(param) is TyperArgument:
+                param.__class__ = _PlainArgument
+    return root
+
+
 def main() -> None:
     """Entry point: run the app, translating library errors into `Error: …` and an exit code."""
     try:
-        app()
+        command()()
         code = 0
     except SystemExit as exc:  # typer's own exit, with its code
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1

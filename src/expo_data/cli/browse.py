@@ -51,7 +51,8 @@ def describe(
 def show(
     resource: Annotated[str, typer.Argument(metavar="RESOURCE", help="Resource name.")],
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=0, help="Rows to show (0: all of them).")
+        int,
+        typer.Option("--limit", "-n", metavar="N", min=0, help="Rows to show (0: all of them)."),
     ] = 10,
     columns: Annotated[
         str | None,

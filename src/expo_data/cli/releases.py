@@ -11,6 +11,10 @@ from .app import AllowRemote, PackageOption, app, examples, package_or_default, 
 
 release_app = typer.Typer(
     help="Build Parquet releases of the data package.",
+    epilog=examples(
+        "expo-data release build                 # release/VERSION from ./datapackage.json",
+        "expo-data release build --previous release:1.0.0   # with CHANGES.md",
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -21,7 +25,7 @@ app.add_typer(release_app, name="release")
 @release_app.command(
     "build",
     epilog=examples(
-        "expo-data release build                       # into release/<version>",
+        "expo-data release build                       # into release/VERSION",
         "expo-data release build --out dist/2.0.0 --version 2.0.0",
         "expo-data release build -p shop/ --force      # replace a previous build",
     ),
@@ -46,6 +50,7 @@ def release_build(
         str | None,
         typer.Option(
             "--previous",
+            metavar="OLD",
             help="The previous release (any form diff takes): write CHANGES.md and a change "
             "summary in manifest.json.",
         ),
