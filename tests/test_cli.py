@@ -108,11 +108,15 @@ def test_validate_text_and_github_formats(broken):
     assert re.search(
         r": invalid: 4 findings \(14 resources, \d+ rows", text.stdout.splitlines()[-1]
     )
-    github = run_cli("validate", broken, "--format", "github")
+    github = run_cli("validate", "--format", "github", cwd=broken)
     assert github.returncode == 1
     assert re.search(
         r"^::error file=data/sessions\.csv,line=2,title=type-error::", github.stdout, re.M
     )
+    # paths relative to the working directory, where GitHub resolves them
+    github = run_cli("validate", "-p", broken.name, "--format", "github", cwd=broken.parent)
+    file = re.escape(f"{broken.name}/data/sessions.csv")
+    assert re.search(rf"^::error file={file},line=2,title=type-error::", github.stdout, re.M)
 
 
 @pytest.mark.parametrize(
