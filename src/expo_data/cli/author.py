@@ -13,7 +13,6 @@ from .app import app, examples
 @app.command(
     epilog=examples(
         "expo-data init                 # the CSV files here",
-        "expo-data init shop/           # then: expo-data validate -p shop/",
         "expo-data init shop/ --force   # infer again, replacing shop/datapackage.json",
         'expo-data init --title "GDP by country" --version 1.0.0 --licence CC-BY-4.0',
     )

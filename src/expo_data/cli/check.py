@@ -30,12 +30,9 @@ ENGINE_NAMES = ("fast", "frictionless", "duckdb")
 
 @app.command(
     epilog=examples(
-        "expo-data validate                        # ./datapackage.json, else the bundled one",
-        "expo-data validate -p path/to/package --format json",
-        "expo-data validate --engine frictionless  # the reference engine (slower)",
-        "expo-data validate gdp.csv                # one CSV file, its schema inferred",
-        "expo-data validate gdp.csv --schema gdp.schema.json",
-        "expo-data validate --bundled              # the bundled package, even in CI",
+        "expo-data validate              # ./datapackage.json (none in CI: pass -p or --bundled)",
+        "expo-data validate -p path/to/package --format github --engine frictionless",
+        "expo-data validate gdp.csv --schema gdp.schema.json   # one CSV file",
     )
 )
 def validate(

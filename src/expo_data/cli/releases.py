@@ -76,7 +76,6 @@ def release_build(
     epilog=examples(
         "expo-data download                      # this package's version, from its location",
         "expo-data download --version 1.0.0 --to parquet/",
-        "expo-data download -p shop/ --version 1.0.0 --offline   # from the cache only",
         "expo-data download --version 1.0.0 --url http://127.0.0.1:8000/releases",
     )
 )
@@ -113,7 +112,7 @@ def download(
     ] = None,
     package: PackageOption = None,
 ) -> None:
-    """Download a release of the package into the cache, checking every file's sha256."""
+    """Download a release of the package into the cache, verifying every file."""
     from ..model.fetch import download_release
 
     folder = download_release(

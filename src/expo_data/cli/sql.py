@@ -22,7 +22,6 @@ SQL_FORMATS = ("table", "csv", "json")
 @app.command(
     epilog=examples(
         'expo-data sql "SELECT award_id, count(*) AS n FROM winners GROUP BY award_id"',
-        'expo-data sql "SELECT * FROM awards" --format csv > awards.csv',
         'expo-data sql "SELECT count(*) FROM winners" --release 1.0.0',
         "expo-data sql 'SELECT * FROM \"country-codes\"' --release 1.0.0 --url URL",
     )
