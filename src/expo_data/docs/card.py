@@ -290,7 +290,7 @@ def _citation(data: DocData) -> list[str]:
     note = f"Frictionless Data Package, {licence}" if licence else "Frictionless Data Package"
     lines = ["## How to cite", "", f"> {text}", "", "```bibtex", *bib, f"  note    = {{{note}}}"]
     lines += ["}", "```"]
-    if (package.basepath / "CITATION.cff").is_file():
+    if _is_bundled(data) or (package.basepath / "CITATION.cff").is_file():
         lines += [
             "",
             "The repository's `CITATION.cff` holds the citation in machine-readable form.",

@@ -65,8 +65,8 @@ def download_release(
     """Fetch and verify every file of release `version` of `package` (default: the bundled one).
 
     `package` is a datapackage.json, its folder or an opened Package: its version is the
-    default `version`, its `"expo:releases"` property (RELEASES_PROPERTY) the default
-    location, and its name the one the manifest must carry. Files go to the cache
+    default `version`; without `url`, its `"expo:releases"` property (RELEASES_PROPERTY),
+    when it has one, is the location, and its name the one the manifest must carry. Files go to the cache
     (`$EXPO_DATA_CACHE`, else the user cache folder), in a folder of their own per release
     location and version, each checked against the release manifest's sha256 and read at
     most to the manifest's size; with `to` they are then copied there, with a `SHA256SUMS`.
@@ -82,8 +82,9 @@ def download_release(
     if package is not None:
         home = package if isinstance(package, Package) else open_package(package)
         version = version or home.version or None
-        url = url or release_location(home)
-        name = name or home.name or None
+        location = release_location(home) if url is None else None
+        if location is not None:  # where the package says its releases are: its own name
+            url, name = location, name or home.name or None
     release = _Release.open(
         version,
         url=url,
