@@ -665,6 +665,14 @@ def test_every_command_says_which_package_on_stderr(tmp_path):
     assert run_cli("list", "-p", ROOT, cwd=tmp_path).stderr == ""
 
 
+def test_changelog_never_writes_the_bundled_package(tmp_path):
+    before = (ROOT / "CHANGELOG.md").read_bytes()
+    result = run_cli("changelog", "--previous", str(ROOT), cwd=tmp_path)
+    assert result.returncode == 2 and "which is never written" in result.stderr
+    assert (ROOT / "CHANGELOG.md").read_bytes() == before
+    assert not (tmp_path / "CHANGELOG.md").exists()
+
+
 def test_on_a_terminal_it_says_which_package(tmp_path):
     fields = [{"name": "sku", "type": "string"}]
     write_package(tmp_path / "shop", {"products": (fields, [["a-1"]])})

@@ -145,10 +145,11 @@ def changelog(
     target = package_or_default(package)
     current = open_package(target, trusted=allow_remote)
     path = file or current.basepath / CHANGELOG
-    if not check and (target is None or is_installed(path)):
+    if not check and (is_installed(path) or (target is None and file is None)):
         fail(
             f"no datapackage.json here: the changelog would be the bundled package's ({path}), "
-            "which is never written; run it in your package's folder or pass -p PATH",
+            "which is never written; run it in your package's folder, or pass -p PATH or "
+            "--file FILE",
             2,
         )
     changes = None
