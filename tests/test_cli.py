@@ -673,6 +673,22 @@ def test_changelog_never_writes_the_bundled_package(tmp_path):
     assert not (tmp_path / "CHANGELOG.md").exists()
 
 
+def test_no_command_writes_into_the_installed_package(tmp_path):
+    import expo_data
+
+    installed = Path(expo_data.__file__).parent
+    for args in (
+        ["docs", "--out", installed / "docs-here"],
+        ["site", "--out", installed / "site-here"],
+        ["release", "build", "--out", installed / "release-here"],
+        ["init", installed],
+    ):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "inside the installed expo_data package" in result.stderr
+    assert not [p for p in installed.iterdir() if p.name.endswith("-here")]
+
+
 def test_on_a_terminal_it_says_which_package(tmp_path):
     fields = [{"name": "sku", "type": "string"}]
     write_package(tmp_path / "shop", {"products": (fields, [["a-1"]])})

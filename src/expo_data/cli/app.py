@@ -83,6 +83,15 @@ def package_or_default(package: Path | None) -> Path | None:
     return local
 
 
+def refuse_installed(target: Path) -> None:
+    """Exit 2 when `target` (a file or folder a command would write) is inside the
+    installed expo_data package: no command writes there."""
+    from ..model.locate import is_installed
+
+    if is_installed(target):
+        fail(f"{target} is inside the installed expo_data package, which is never written", 2)
+
+
 def warn_metadata(package: Path | None, *, trusted: bool = False) -> None:
     """One line on stderr naming what the package's descriptor lacks for its card and
     citation (nothing when it lacks nothing)."""

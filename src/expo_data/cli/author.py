@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import app, examples
+from .app import app, examples, refuse_installed
 
 
 @app.command(
@@ -46,6 +46,7 @@ def init(
     from ..author.infer import init_package, summarize
     from ..model.descriptor import read_descriptor
 
+    refuse_installed(folder)
     path = init_package(folder, force=force, title=title, version=version, licence=licence)
     _, descriptor = read_descriptor(path)
     count = len(descriptor["resources"])

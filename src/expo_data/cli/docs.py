@@ -14,6 +14,7 @@ from .app import (
     examples,
     fail,
     package_or_default,
+    refuse_installed,
     warn_metadata,
 )
 
@@ -39,6 +40,7 @@ def docs(
     from ..docs.write import write_docs
 
     package = package_or_default(package)
+    refuse_installed(out)
     changed = write_docs(out, package, check=check, trusted=allow_remote)
     warn_metadata(package, trusted=allow_remote)
     for path in changed:

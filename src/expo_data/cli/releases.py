@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, examples, package_or_default, warn_metadata
+from .app import (
+    AllowRemote,
+    PackageOption,
+    app,
+    examples,
+    package_or_default,
+    refuse_installed,
+    warn_metadata,
+)
 
 release_app = typer.Typer(
     help="Build Parquet releases of the data package.",
@@ -65,6 +73,7 @@ def release_build(
     package = package_or_default(package)
     if out is None:
         out = Path("release") / (version or open_package(package, trusted=allow_remote).version)
+    refuse_installed(out)
     folder = build_release(
         package, out=out, version=version, trusted=allow_remote, force=force, previous=previous
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, examples, package_or_default
+from .app import AllowRemote, PackageOption, app, examples, package_or_default, refuse_installed
 
 
 @app.command(
@@ -59,6 +59,7 @@ def site(
     """Build a static HTML site of the package: card, resources, ER diagram, downloads."""
     from ..docs.site.build import build_site
 
+    refuse_installed(out)
     folder = build_site(
         package_or_default(package),
         out=out,
