@@ -6,11 +6,10 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..validation.report import Report
 from .app import (
     AllowRemote,
     PackageOption,
@@ -21,6 +20,9 @@ from .app import (
     fail,
     package_or_default,
 )
+
+if TYPE_CHECKING:
+    from ..validation.report import Report
 
 REPORT_FORMATS = ("text", "json", "github", "markdown")
 #: a PATH with one of these suffixes is one table to validate on its own
