@@ -62,3 +62,11 @@ def copy_package(target: Path) -> Path:
 def package_copy(tmp_path: Path) -> Path:
     """A scratch copy of the real package, free to damage."""
     return copy_package(tmp_path / "package")
+
+
+def without_notice(stderr: str) -> str:
+    """stderr without the line naming the package a command used (`Using …`, printed when no
+    -p is given)."""
+    return "".join(
+        line for line in stderr.splitlines(keepends=True) if not line.startswith("Using ")
+    )

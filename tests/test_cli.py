@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, without_notice
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 
@@ -108,11 +108,15 @@ def test_validate_text_and_github_formats(broken):
     assert re.search(
         r": invalid: 4 findings \(14 resources, \d+ rows", text.stdout.splitlines()[-1]
     )
-    github = run_cli("validate", broken, "--format", "github")
+    github = run_cli("validate", "--format", "github", cwd=broken)
     assert github.returncode == 1
     assert re.search(
         r"^::error file=data/sessions\.csv,line=2,title=type-error::", github.stdout, re.M
     )
+    # paths relative to the working directory, where GitHub resolves them
+    github = run_cli("validate", "-p", broken.name, "--format", "github", cwd=broken.parent)
+    file = re.escape(f"{broken.name}/data/sessions.csv")
+    assert re.search(rf"^::error file={file},line=2,title=type-error::", github.stdout, re.M)
 
 
 @pytest.mark.parametrize(
@@ -127,8 +131,9 @@ def test_unreadable_input_exits_2_with_one_line(args):
     result = run_cli(*args)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith("Error: ")
+    error = without_notice(result.stderr)
+    assert len(error.strip().splitlines()) == 1
+    assert error.startswith("Error: ")
 
 
 def test_malformed_descriptor_exits_2(package_copy):
@@ -278,7 +283,11 @@ def test_library_lookup_suggests_too():
 )
 def test_unknown_choices_suggest_in_one_line(args, message):
     result = run_cli(*args)
-    assert (result.returncode, result.stdout, result.stderr) == (2, "", message + "\n")
+    assert (result.returncode, result.stdout, without_notice(result.stderr)) == (
+        2,
+        "",
+        message + "\n",
+    )
 
 
 def test_unknown_command_suggests():
@@ -539,7 +548,9 @@ def test_force_is_an_argument_in_the_library_and_a_flag_in_the_cli(tmp_path):
     assert run_cli("release", "build", "--out", out).returncode == 0
     again = run_cli("release", "build", "--out", out)
     assert again.returncode == 1
-    assert again.stderr == f"Error: {out} is not empty; pass --force to replace the release there\n"
+    assert without_notice(again.stderr) == (
+        f"Error: {out} is not empty; pass --force to replace the release there\n"
+    )
     with pytest.raises(
         expo_data.ReleaseError, match=r"pass force=True to replace the release there$"
     ):
@@ -563,12 +574,43 @@ def test_unsafe_paths_name_the_argument_or_the_flag(package_copy):
 
 
 def test_a_csv_where_a_descriptor_is_expected():
-    result = run_cli("validate", "data/winners.csv", cwd=ROOT)
+    result = run_cli("list", "-p", "data/winners.csv", cwd=ROOT)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
         "Error: data/winners.csv is a data file, not a package descriptor (datapackage.json); "
         "pass -p .\n"
     )
+
+
+def test_validate_takes_one_csv_file_alone(tmp_path):
+    """As `frictionless validate FILE.csv`: its schema inferred, or given with --schema."""
+    alone = run_cli("validate", "data/winners.csv", cwd=ROOT)
+    assert alone.returncode == 0 and "data/winners.csv: valid" in alone.stdout
+    (tmp_path / "t.csv").write_text("id,n\na,1\nb\n", encoding="utf-8")
+    ragged = run_cli("validate", "t.csv", "-f", "json", cwd=tmp_path)
+    (finding,) = json.loads(ragged.stdout)["findings"]
+    assert ragged.returncode == 1
+    assert (finding["code"], finding["row"], finding["path"]) == ("missing-cell", 3, "t.csv")
+    schema = tmp_path / "t.schema.json"
+    fields = [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"}]
+    schema.write_text(json.dumps({"fields": fields}), encoding="utf-8")
+    (tmp_path / "t.csv").write_text("id,n\na,1\n", encoding="utf-8")
+    typed = run_cli("validate", "t.csv", "--schema", "t.schema.json", "-f", "json", cwd=tmp_path)
+    (finding,) = json.loads(typed.stdout)["findings"]
+    assert (finding["code"], finding["field"], finding["row"]) == ("type-error", "id", 2)
+    wrong = run_cli("validate", "--schema", "t.schema.json", cwd=tmp_path)
+    assert wrong.returncode == 2 and wrong.stderr.startswith("Error: --schema goes with")
+
+
+def test_validate_in_ci_without_a_descriptor_fails(tmp_path):
+    """No descriptor here and no terminal: exit 2, not the bundled package's verdict."""
+    result = run_cli("validate", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("Error: no datapackage.json (or .yaml) in ")
+    assert "--bundled" in result.stderr
+    bundled = run_cli("validate", "--bundled", "-f", "json", cwd=tmp_path)
+    assert bundled.returncode == 0 and json.loads(bundled.stdout)["valid"]
+    assert bundled.stderr.startswith("Using the bundled package")
 
 
 def test_a_csv_outside_any_package_suggests_init(tmp_path):
@@ -611,6 +653,43 @@ def test_without_p_a_command_uses_the_package_here(tmp_path):
     ]
 
 
+def test_every_command_says_which_package_on_stderr(tmp_path):
+    """In every mode: text or json, terminal or not; never with -p."""
+    fields = [{"name": "sku", "type": "string"}]
+    write_package(tmp_path / "shop", {"products": (fields, [["a-1"]])})
+    shown = run_cli("show", "products", "-f", "json", cwd=tmp_path / "shop")
+    assert json.loads(shown.stdout) == [{"sku": "a-1"}]
+    assert shown.stderr == "Using ./datapackage.json\n"
+    for args in (["site", "--out", "s"], ["download", "--offline"], ["changelog", "--check"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.stderr.startswith("Using the bundled package ("), (args, result.stderr)
+    assert run_cli("list", "-p", ROOT, cwd=tmp_path).stderr == ""
+
+
+def test_changelog_never_writes_the_bundled_package(tmp_path):
+    before = (ROOT / "CHANGELOG.md").read_bytes()
+    result = run_cli("changelog", "--previous", str(ROOT), cwd=tmp_path)
+    assert result.returncode == 2 and "which is never written" in result.stderr
+    assert (ROOT / "CHANGELOG.md").read_bytes() == before
+    assert not (tmp_path / "CHANGELOG.md").exists()
+
+
+def test_no_command_writes_into_the_installed_package(tmp_path):
+    import expo_data
+
+    installed = Path(expo_data.__file__).parent
+    for args in (
+        ["docs", "--out", installed / "docs-here"],
+        ["site", "--out", installed / "site-here"],
+        ["release", "build", "--out", installed / "release-here"],
+        ["init", installed],
+    ):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "inside the installed expo_data package" in result.stderr
+    assert not [p for p in installed.iterdir() if p.name.endswith("-here")]
+
+
 def test_on_a_terminal_it_says_which_package(tmp_path):
     fields = [{"name": "sku", "type": "string"}]
     write_package(tmp_path / "shop", {"products": (fields, [["a-1"]])})
@@ -623,7 +702,8 @@ def test_on_a_terminal_it_says_which_package(tmp_path):
     code, stdout, tty = run_with_tty_stderr("list", "-p", ROOT, cwd=tmp_path)
     assert code == 0 and tty == ""
     code, stdout, tty = run_with_tty_stderr("show", "products", "-f", "json", cwd=tmp_path / "shop")
-    assert code == 0 and tty == "" and json.loads(stdout) == [{"sku": "a-1"}]
+    assert code == 0 and json.loads(stdout) == [{"sku": "a-1"}]
+    assert tty.strip() == "Using ./datapackage.json"  # in every format
 
 
 def test_describe_aligns_cjk_field_names(tmp_path):

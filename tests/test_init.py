@@ -196,8 +196,11 @@ def test_a_semicolon_csv_gets_its_dialect(tmp_path):
     path = expo_data.init_package(folder)
     resource = json.loads(path.read_text())["resources"][0]
     assert resource["dialect"] == {"delimiter": ";"}
-    assert fields_of(resource["schema"])["price"] == ("string", True, None)  # "1,5" is no number
+    price = resource["schema"]["fields"][1]
+    assert (price["type"], price["decimalChar"]) == ("number", ",")  # "1,5" is 1.5
+    assert resource["schema"]["primaryKey"] == ["sku"]
     assert expo_data.validate(folder).valid
+    assert expo_data.load("prices", folder)["price"].tolist() == [1.5, 2.0]
 
 
 def test_inference_agrees_with_frictionless_describe_except_where_stated(tmp_path):
@@ -229,3 +232,90 @@ def test_inference_agrees_with_frictionless_describe_except_where_stated(tmp_pat
         ("readings", "value"): ("number", "string"),  # "-" fills its gaps
         ("readings", "note"): ("string", "any"),  # always empty
     }
+
+
+# --- guessing like a person (issue 20) ----------------------------------------------------
+
+PUBLISHER = Path(__file__).parent / "data" / "publisher"  # real CSVs, see its SOURCE.md
+
+
+def real_csvs(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("country-codes.csv", "gdp.csv"):
+        (folder / name).write_bytes((PUBLISHER / name).read_bytes())
+    return folder
+
+
+def test_real_csvs_get_code_keys_and_a_foreign_key_like_frictionless_types(tmp_path):
+    """On two real public CSVs: the ISO code is the key (not `Geoname ID`, unique too, nor
+    `FIFA`, which has a gap), gdp's key is (code, year), its `Country Code` refers to the
+    ISO code; every type agrees with `frictionless describe`, which infers no keys."""
+    import frictionless
+
+    folder = real_csvs(tmp_path / "w2")
+    ours = json.loads(expo_data.init_package(folder).read_text(encoding="utf-8"))
+    codes, gdp = schema_of(ours, "country-codes"), schema_of(ours, "gdp")
+    assert codes["primaryKey"] == ["ISO3166-1-Alpha-3"]
+    assert gdp["primaryKey"] == ["Country Code", "Year"]
+    assert gdp["foreignKeys"] == [
+        {
+            "fields": ["Country Code"],
+            "reference": {"resource": "country-codes", "fields": ["ISO3166-1-Alpha-3"]},
+        }
+    ]
+    for resource in ours["resources"]:
+        theirs = frictionless.describe(str(folder / resource["path"]), type="resource")
+        assert {f.name: f.type for f in theirs.schema.fields} == {
+            name: kind for name, (kind, _, _) in fields_of(resource["schema"]).items()
+        }
+        assert theirs.schema.primary_key == []
+    assert_validates_and_loads(folder, ours)
+
+
+def test_a_foreign_key_to_a_unique_column_that_is_not_the_key(tmp_path):
+    folder = tmp_path / "shop"
+    write_csv(folder / "products.csv", [["id", "sku"], *([i, f"SKU{i:03d}"] for i in range(1, 9))])
+    write_csv(
+        folder / "sales.csv",
+        [["sale", "sku"], *([f"s{i}", f"SKU{i % 4 + 1:03d}"] for i in range(9))],
+    )
+    descriptor = expo_data.infer_package(folder)
+    assert schema_of(descriptor, "products")["primaryKey"] == ["id"]
+    assert schema_of(descriptor, "sales")["foreignKeys"] == [
+        {"fields": ["sku"], "reference": {"resource": "products", "fields": ["sku"]}}
+    ]
+    sku = schema_of(descriptor, "products")["fields"][1]
+    assert sku["constraints"] == {"required": True, "unique": True}  # what the key rests on
+
+
+def test_blank_cells_are_missing_and_generated_folders_are_skipped(tmp_path):
+    folder = tmp_path / "w"
+    write_csv(folder / "t.csv", [["code", "note"], ["AB", "x"], ["CD", "\u00a0"], ["EF", " "]])
+    for generated in ("site/downloads", "docs", "release/1.0.0", "dist"):
+        write_csv(folder / generated / "t.csv", [["a"], ["1"]])
+    write_csv(folder / "published" / "t.csv", [["a"], ["1"]])
+    (folder / "published" / "manifest.json").write_text("{}")  # a release folder
+    path = expo_data.init_package(folder)
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    assert [r["path"] for r in descriptor["resources"]] == ["t.csv"]
+    schema = descriptor["resources"][0]["schema"]
+    assert schema["missingValues"] == ["", " ", "\u00a0"]
+    assert fields_of(schema)["note"] == ("string", False, None)
+    assert expo_data.load("t", folder)["note"].isna().tolist() == [False, True, True]
+
+
+def test_title_version_licence_and_an_encoding_hint(tmp_path):
+    folder = tmp_path / "w"
+    write_csv(folder / "t.csv", [["code"], ["AB"]])
+    result = run_cli(
+        "init", folder, "--title", "Codes", "--version", "0.1.0", "--licence", "CC0-1.0"
+    )
+    assert result.returncode == 0, result.stderr
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert (descriptor["title"], descriptor["version"]) == ("Codes", "0.1.0")
+    assert descriptor["licenses"] == [{"name": "CC0-1.0"}]
+    (folder / "t.csv").write_bytes("code,city\nAB,Z\xfcrich\n".encode("cp1252"))
+    result = run_cli("init", folder, "--force")
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+    assert "not UTF-8" in result.stderr and "Windows-1252 (cp1252)" in result.stderr
+    assert "iconv -f cp1252 -t utf-8 t.csv" in result.stderr

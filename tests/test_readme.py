@@ -249,19 +249,23 @@ def assert_runs_the_cli(command: str) -> None:
     assert result.returncode == 0, f"{command}\n{result.stdout}{result.stderr}"
 
 
-def test_github_workflow_installs_and_validates():
+def test_github_workflow_validates_with_the_action():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "validate.yml").read_text())
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
     assert {"push", "pull_request"} <= set(triggers)
     steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
     uses = [s["uses"].split("@")[0] for s in steps if "uses" in s]
-    assert uses[:2] == ["actions/checkout", "actions/setup-python"]
-    runs = [s["run"].strip() for s in steps if "run" in s]
-    assert "pip install ." in runs
-    validate = [r for r in runs if r.startswith("expo-data ")]
-    assert validate and all("--format github" in r for r in validate)
-    for command in validate:
-        assert_runs_the_cli(command)
+    assert uses == ["actions/checkout", "actions/setup-python", "./"]
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    runs = [s["run"] for s in action["runs"]["steps"] if "run" in s]
+    assert any("--format github" in r for r in runs)
+    command = 'expo-data validate -p "$PACKAGE" --engine "$ENGINE" $ARGS --format github'
+    assert command in "\n".join(runs)
+    assert_runs_the_cli(
+        command.replace('"$PACKAGE"', "datapackage.json")
+        .replace('"$ENGINE"', "fast")
+        .replace(" $ARGS", "")
+    )
 
 
 def test_pre_commit_hook_validates_the_package():
@@ -271,7 +275,9 @@ def test_pre_commit_hook_validates_the_package():
     assert hook["entry"] == "expo-data validate"
     assert hook["pass_filenames"] is False
     files = re.compile(hook["files"])
-    for path in ("data/awards.csv", "schemas/awards.json", "datapackage.json"):
+    for path in ("data/awards.csv", "schemas/awards.json", "datapackage.json", "gdp.csv"):
+        assert files.search(path), path
+    for path in ("sub/package/datapackage.yaml", "sub/data/readings.parquet"):
         assert files.search(path), path
     for path in ("README.md", "src/expo_data/cli.py", "docs/datapackage.json.md"):
         assert not files.search(path), path

@@ -25,7 +25,7 @@ import pytest
 import expo_data
 from expo_data import ChecksumMismatch, ReleaseError
 
-from conftest import run_cli
+from conftest import run_cli, without_notice
 from test_release import VERSION, make_package
 
 #: the most bytes a misbehaving test server ever sends, and the longest it ever drips
@@ -341,8 +341,9 @@ def test_a_cache_that_cannot_be_written_is_a_release_error(server, tmp_path: Pat
         env={"EXPO_DATA_CACHE": str(blocker)},
     )  # fmt: skip
     assert result.returncode == 1
-    assert result.stderr.startswith(f"Error: cannot create the cache folder {blocker}/")
-    assert "Not a directory" in result.stderr and len(result.stderr.splitlines()) == 1
+    error = without_notice(result.stderr)
+    assert error.startswith(f"Error: cannot create the cache folder {blocker}/")
+    assert "Not a directory" in error and len(error.splitlines()) == 1
 
 
 def test_a_full_disk_is_a_release_error_naming_the_file(server, cache: Path, monkeypatch):

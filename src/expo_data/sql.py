@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from .display import FORMATS, render_csv, render_json, render_table
@@ -61,13 +62,15 @@ def connect(
     path: str | Path | None = None,
     *,
     release: str | None = None,
+    url: str | Path | None = None,
     trusted: bool = False,
     sandbox: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection holding every resource as a table typed by its schema.
 
     `path` is a CSV package or a Parquet release folder (a datapackage.json or its folder;
-    None = the bundled package); `release` is the version of a published release instead.
+    None = the bundled package); `release` is the version of one of its published releases
+    instead, fetched from `url`, else from where its descriptor says (`"expo:releases"`).
     Column types follow the Arrow types of `typemap`; enum-constrained strings become DuckDB
     ENUMs in schema order, required fields NOT NULL. Keys are not enforced: run `validate`.
     Table and column comments hold the resource and field titles (see `duckdb_columns()`).
@@ -82,7 +85,7 @@ def connect(
     for packages you trust); by default they raise UnsafePathError.
     """
     duckdb = _duckdb()
-    package = locate(path, release=release, trusted=trusted)
+    package = locate(path, release=release, url=url, trusted=trusted)
     con = duckdb.connect(":memory:")
     for resource in package.resources:
         _create(con, resource, read_table(resource, package))
@@ -99,11 +102,13 @@ def query(
     path: str | Path | None = None,
     *,
     release: str | None = None,
+    url: str | Path | None = None,
     trusted: bool = False,
     sandbox: bool = True,
     limit: int | None = ROW_LIMIT,
 ) -> tuple[list[str], list[tuple]]:
-    """Run `sql` on a fresh `connect(path, release=…)`; (column names, rows) of its last result.
+    """Run `sql` on a fresh `connect(path, release=…, url=…)`; (column names, rows) of its
+    last result.
 
     Rows are fetched in batches: a result of more than `limit` rows (None: no bound) raises
     SQLError once the bound is passed, before it can fill memory (0 or None: no bound).
@@ -113,7 +118,7 @@ def query(
     duckdb = _duckdb()
     if not sql.strip():
         raise SQLError("the query is empty: pass a SQL statement, e.g. SELECT * FROM <resource>")
-    with connect(path, release=release, trusted=trusted, sandbox=sandbox) as con:
+    with connect(path, release=release, url=url, trusted=trusted, sandbox=sandbox) as con:
         try:
             cursor = con.execute(sql)
             if cursor is None or cursor.description is None:
@@ -125,7 +130,7 @@ def query(
                 "beyond the tables; narrow it (WHERE, LIMIT, fewer columns)"
             ) from None
         except duckdb.Error as exc:
-            raise SQLError(_first_lines(str(exc))) from None
+            raise SQLError(_first_lines(str(exc)) + _quoting_hint(sql, con)) from None
         except MemoryError:
             raise SQLError(
                 "the result does not fit in memory; add a LIMIT or an aggregate to the query"
@@ -143,6 +148,29 @@ def _fetch(cursor: duckdb.DuckDBPyConnection, limit: int | None) -> list[tuple]:
                 "more rows (limit=N, 0 for no bound)"
             )
     return rows
+
+
+#: a name SQL takes without quotes
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _quoting_hint(sql: str, con: duckdb.DuckDBPyConnection) -> str:
+    """`; write "country-codes" in double quotes…` when the query names, unquoted, a table
+    or column whose name SQL cannot take bare (a `-`, a space…)."""
+    names = [row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    names += [row[0] for row in con.execute("SELECT column_name FROM duckdb_columns()").fetchall()]
+    bare = re.sub(r'"(?:[^"]|"")*"', " ", sql)  # the query without its quoted names
+    unquoted = sorted(
+        {n for n in names if not _PLAIN.fullmatch(n) and n.casefold() in bare.casefold()},
+        key=len,
+        reverse=True,
+    )
+    if not unquoted:
+        return ""
+    shown = ", ".join(_name(n) for n in unquoted)
+    return (
+        f"; names with characters SQL does not allow bare must be in double quotes: write {shown}"
+    )
 
 
 def _first_lines(message: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperArgument
 
 from .. import __version__
 from ..errors import ExpoDataError
@@ -67,23 +68,40 @@ def choice_option(*decls: str, kind: str, choices: Sequence[str], help: str, **k
     )
 
 
-def package_or_default(package: Path | None, *, say: bool = True) -> Path | None:
-    """The package a command works on: `-p`, else ./datapackage.json, else the bundled one.
+def package_or_default(package: Path | None) -> Path | None:
+    """The package a command works on: `-p`, else ./datapackage.json (or .yaml), else the bundle.
 
-    With `say` (text output) and stderr a terminal, one line on stderr says which it used
-    when no `-p` was given; scripts that capture stderr get only errors there.
+    When no `-p` was given, one line on stderr names the package used, in every output
+    format and whether or not stderr is a terminal (stdout stays the command's own).
     """
     if package is not None:
         return package
-    from ..model.locate import local_descriptor
+    from ..model.paths import descriptor_in
 
-    local = local_descriptor()
-    if say and sys.stderr.isatty():  # `say` the flag shadows `say` the function here
-        from ..display import printable
-
-        line = f"Using ./{local.name}" if local else f"Using {_bundled()}"
-        typer.echo(printable(line), err=True)
+    local = descriptor_in(".")
+    say(f"Using ./{local.name}" if local else f"Using {_bundled()}", err=True)
     return local
+
+
+def refuse_installed(target: Path) -> None:
+    """Exit 2 when `target` (a file or folder a command would write) is inside the
+    installed expo_data package: no command writes there."""
+    from ..model.locate import is_installed
+
+    if is_installed(target):
+        fail(f"{target} is inside the installed expo_data package, which is never written", 2)
+
+
+def warn_metadata(package: Path | None, *, trusted: bool = False) -> None:
+    """One line on stderr naming what the package's descriptor lacks for its card and
+    citation (nothing when it lacks nothing)."""
+    from ..model.credits import metadata_warning
+    from ..model.descriptor import open_package
+
+    opened = open_package(package, trusted=trusted)
+    warning = metadata_warning(opened.descriptor, opened.path.name)
+    if warning:
+        typer.echo(warning, err=True)
 
 
 def _bundled() -> str:
@@ -183,10 +201,35 @@ def _root(
     """
 
 
+class _PlainArgument(TyperArgument):
+    """An argument shown as its NAME in usage and help, like options' metavars (no `{NAME}`,
+    no `<str>`): one placeholder style."""
+
+    def get_usage_pieces(self, ctx: Any) -> list[str]:
+        name = self.metavar or str(self.name).upper()
+        return [name if self.required else f"[{name}]"]
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+def command() -> Any:
+    """The app as a click command (what `main` runs and the CLI reference documents)."""
+    root = typer.main.get_command(app)
+    todo = [root]
+    while todo:
+        current = todo.pop()
+        todo += list(getattr(current, "commands", {}).values())
+        for param in current.params:
+            if type(param) is TyperArgument:
+                param.__class__ = _PlainArgument
+    return root
+
+
 def main() -> None:
     """Entry point: run the app, translating library errors into `Error: …` and an exit code."""
     try:
-        app()
+        command()()
         code = 0
     except SystemExit as exc:  # typer's own exit, with its code
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1

@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from .app import app, examples, say
+from .app import app, examples, refuse_installed, say
 
 
 @app.command(
     epilog=examples(
         "expo-data init                 # the CSV files here",
-        "expo-data init shop/           # then: expo-data validate -p shop/",
         "expo-data init shop/ --force   # infer again, replacing shop/datapackage.json",
+        'expo-data init --title "GDP by country" --version 1.0.0 --licence CC-BY-4.0',
     )
 )
 def init(
@@ -24,6 +24,19 @@ def init(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing datapackage.json.")
     ] = False,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TEXT", help="The package's title.")
+    ] = None,
+    version: Annotated[
+        str | None,
+        typer.Option("--version", metavar="V", help="The package's version (e.g. 1.0.0)."),
+    ] = None,
+    licence: Annotated[
+        str | None,
+        typer.Option(
+            "--licence", "--license", metavar="ID", help="Its licence, an SPDX id (CC-BY-4.0)."
+        ),
+    ] = None,
 ) -> None:
     """Write a datapackage.json inferred from a folder of CSV files.
 
@@ -33,7 +46,8 @@ def init(
     from ..author.infer import init_package, summarize
     from ..model.descriptor import read_descriptor
 
-    path = init_package(folder, force=force)
+    refuse_installed(folder)
+    path = init_package(folder, force=force, title=title, version=version, licence=licence)
     _, descriptor = read_descriptor(path)
     count = len(descriptor["resources"])
     say(f"Wrote {path} ({count} resource{'s' if count != 1 else ''}, Data Package v2)")

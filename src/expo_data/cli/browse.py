@@ -61,7 +61,8 @@ def describe(
 def show(
     resource: Annotated[str, typer.Argument(metavar="RESOURCE", help="Resource name.")],
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=0, help="Rows to show (0: all of them).")
+        int,
+        typer.Option("--limit", "-n", metavar="N", min=0, help="Rows to show (0: all of them)."),
     ] = 10,
     columns: Annotated[
         str | None,
@@ -90,9 +91,7 @@ def show(
     from ..model.names import unknown
     from ..read.tables import load_arrow
 
-    table = load_arrow(
-        resource, package_or_default(package, say=format == "table"), trusted=allow_remote
-    )
+    table = load_arrow(resource, package_or_default(package), trusted=allow_remote)
     if columns is not None:
         wanted = [c.strip() for c in columns.split(",") if c.strip()]
         for name in wanted:

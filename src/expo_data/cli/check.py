@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,25 +23,48 @@ from .app import (
     say,
 )
 
+if TYPE_CHECKING:
+    from ..validation.report import Report
+
 REPORT_FORMATS = ("text", "json", "github", "markdown")
+#: a PATH with one of these suffixes is one table to validate on its own
+TABLE_SUFFIXES = (".csv", ".tsv")
 ENGINE_NAMES = ("fast", "frictionless", "duckdb")
 
 
 @app.command(
     epilog=examples(
-        "expo-data validate                        # ./datapackage.json, else the bundled one",
-        "expo-data validate -p path/to/package --format json",
-        "expo-data validate --engine frictionless  # the reference engine (slower)",
+        "expo-data validate              # ./datapackage.json (none in CI: pass -p or --bundled)",
+        "expo-data validate -p path/to/package --format github --engine frictionless",
+        "expo-data validate gdp.csv --schema gdp.schema.json   # one CSV file",
     )
 )
 def validate(
     path: Annotated[
         Path | None,
         typer.Argument(
-            metavar="PATH", help="datapackage.json or its folder (the same as -p PATH)."
+            metavar="PATH",
+            help="datapackage.json or its folder (the same as -p PATH), or one CSV file.",
         ),
     ] = None,
     package: PackageOption = None,
+    schema: Annotated[
+        Path | None,
+        typer.Option(
+            "--schema",
+            metavar="FILE",
+            help="With PATH a CSV file: its Table Schema (default: inferred from its rows).",
+        ),
+    ] = None,
+    bundled: Annotated[
+        bool,
+        typer.Option(
+            "--bundled",
+            help="Validate the bundled package where no datapackage.json is found, even "
+            "without a terminal (without it, that is an error there: a CI job must name its "
+            "package).",
+        ),
+    ] = False,
     format: Annotated[
         str,
         choice_option(
@@ -104,25 +128,46 @@ def validate(
 
     if path is not None and package is not None:
         fail("pass the package as PATH or as -p/--package, not both", 2)
-    target = package_or_default(path if path is not None else package, say=format == "text")
+    target = path if path is not None else package
+    table = target is not None and target.suffix.lower() in TABLE_SUFFIXES and target.is_file()
+    if schema is not None and not table:
+        fail("--schema goes with a CSV file as PATH (a package's schemas are in it)", 2)
+    if target is None and not bundled and not sys.stdin.isatty():
+        from ..model.paths import descriptor_in
+
+        if descriptor_in(".") is None:
+            fail(
+                f"no datapackage.json (or .yaml) in {Path.cwd()}; name the package with -p "
+                "PATH, run `expo-data init` to make one, or pass --bundled to validate the "
+                "bundled package",
+                2,
+            )
+    if not table:
+        target = package_or_default(target)
     progress = None
     if format == "text" and sys.stderr.isatty():
         from .progress import ValidationProgress
 
         progress = ValidationProgress()
+    options = {
+        "engine": engine,
+        "limit_errors": limit_errors,
+        "progress": progress,
+        "checks": checks,
+        "max_cell_bytes": max_cell_bytes,
+    }
     try:
-        report = run(
-            target,
-            engine=engine,
-            limit_errors=limit_errors,
-            trusted=allow_remote,
-            progress=progress,
-            checks=checks,
-            max_cell_bytes=max_cell_bytes,
-        )
+        if table:
+            from ..validation.table import validate_table
+
+            report = validate_table(target, schema=schema, **options)
+        else:
+            report = run(target, trusted=allow_remote, **options)
     finally:
         if progress is not None:
             progress.close()
+    if format == "github" and not table:
+        report = relative_paths(report)
     findings = tuple(replace(f, message=cli_words(f.message)) for f in report.findings)
     report = replace(report, findings=findings)
     rendered = RENDERERS[format](report)
@@ -131,3 +176,17 @@ def validate(
     else:
         say(cli_words(rendered) if format == "text" else rendered)
     raise typer.Exit(0 if report.valid else 1)
+
+
+def relative_paths(report: Report) -> Report:
+    """The report with each finding's file relative to the working directory (where GitHub
+    resolves annotations), not to the package folder."""
+    here = Path.cwd()
+    base = Path(report.package).parent
+
+    def shown(path: str) -> str:
+        full = base / path if path else Path(report.package)
+        return Path(os.path.relpath(full.absolute(), here)).as_posix()
+
+    findings = tuple(replace(f, path=shown(f.path)) for f in report.findings)
+    return replace(report, findings=findings)

@@ -7,13 +7,24 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, examples, fail, package_or_default, say
+from .app import (
+    AllowRemote,
+    PackageOption,
+    app,
+    examples,
+    fail,
+    package_or_default,
+    refuse_installed,
+    say,
+    warn_metadata,
+)
 
 
 @app.command(
     epilog=examples(
         "expo-data docs --out docs",
         "expo-data docs --out docs --check   # exit 1 when docs/ is stale (for CI)",
+        "expo-data docs -p shop/ --out shop/docs",
     )
 )
 def docs(
@@ -29,7 +40,10 @@ def docs(
     """Generate the data dictionary, dataset card and coverage chart."""
     from ..docs.write import write_docs
 
-    changed = write_docs(out, package_or_default(package), check=check, trusted=allow_remote)
+    package = package_or_default(package)
+    refuse_installed(out)
+    changed = write_docs(out, package, check=check, trusted=allow_remote)
+    warn_metadata(package, trusted=allow_remote)
     for path in changed:
         say(f"{'stale' if check else 'wrote'}: {path}")
     if check and changed:

@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from .app import app
+from .app import command as app_command
 
 #: columns the help is laid out in
 WIDTH = 88
@@ -24,7 +24,7 @@ PROG = "expo-data"
 
 def commands() -> list[tuple[str, Any, Any]]:
     """(name path, command, context) of the app and every command under it, in help order."""
-    root = typer.main.get_command(app)
+    root = app_command()
     out = []
 
     def walk(command: Any, ctx: Any, path: str) -> None:

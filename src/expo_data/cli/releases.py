@@ -7,10 +7,23 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, examples, package_or_default, say
+from .app import (
+    AllowRemote,
+    PackageOption,
+    app,
+    examples,
+    package_or_default,
+    refuse_installed,
+    say,
+    warn_metadata,
+)
 
 release_app = typer.Typer(
     help="Build Parquet releases of the data package.",
+    epilog=examples(
+        "expo-data release build                 # release/VERSION from ./datapackage.json",
+        "expo-data release build --previous release:1.0.0   # with CHANGES.md",
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -21,7 +34,7 @@ app.add_typer(release_app, name="release")
 @release_app.command(
     "build",
     epilog=examples(
-        "expo-data release build                       # into release/<version>",
+        "expo-data release build                       # into release/VERSION",
         "expo-data release build --out dist/2.0.0 --version 2.0.0",
         "expo-data release build -p shop/ --force      # replace a previous build",
     ),
@@ -46,6 +59,7 @@ def release_build(
         str | None,
         typer.Option(
             "--previous",
+            metavar="OLD",
             help="The previous release (any form diff takes): write CHANGES.md and a change "
             "summary in manifest.json.",
         ),
@@ -55,30 +69,31 @@ def release_build(
 ) -> None:
     """Build a release: Parquet files, descriptor, manifest, SHA256SUMS."""
     from ..model.descriptor import open_package
-    from ..release.build import SUMS, build_release
+    from ..release.build import build_release
 
     package = package_or_default(package)
     if out is None:
         out = Path("release") / (version or open_package(package, trusted=allow_remote).version)
+    refuse_installed(out)
     folder = build_release(
         package, out=out, version=version, trusted=allow_remote, force=force, previous=previous
     )
-    say((folder / SUMS).read_text(encoding="ascii"), nl=False)
-    say(f"Built release in {folder}")
+    say(summary(folder))
+    warn_metadata(package, trusted=allow_remote)
 
 
 @app.command(
     epilog=examples(
-        "expo-data download --version 1.0.0",
+        "expo-data download                      # this package's version, from its location",
         "expo-data download --version 1.0.0 --to parquet/",
-        "expo-data download --version 1.0.0 --offline   # from the cache only",
+        "expo-data download --version 1.0.0 --url http://127.0.0.1:8000/releases",
     )
 )
 def download(
     version: Annotated[
         str | None,
         typer.Option(
-            "--version", metavar="V", help="Release version (default: the bundled package's)."
+            "--version", metavar="V", help="Release version (default: the package's version)."
         ),
     ] = None,
     to: Annotated[
@@ -90,8 +105,8 @@ def download(
         typer.Option(
             "--url",
             metavar="URL",
-            help="Release location: http(s)://, file:// or a folder "
-            "(default: $EXPO_DATA_RELEASE_URL, else the project's).",
+            help="Release location: http(s)://, file:// or a folder (default: the package's "
+            '"expo:releases", else $EXPO_DATA_RELEASE_URL, else the project\'s).',
         ),
     ] = None,
     offline: Annotated[
@@ -101,6 +116,7 @@ def download(
         str | None,
         typer.Option(
             "--manifest-sha256",
+            metavar="SHA256",
             help="Pin the release: the sha256 its manifest.json must have (see its SHA256SUMS).",
         ),
     ] = None,
@@ -119,8 +135,9 @@ def download(
             help="With --to: replace the files a previous download there wrote (never others).",
         ),
     ] = False,
+    package: PackageOption = None,
 ) -> None:
-    """Download a release into the cache, checking every file's sha256."""
+    """Download a release of the package into the cache, verifying every file."""
     from ..model.fetch import download_release
 
     folder = download_release(
@@ -132,5 +149,21 @@ def download(
         sha256=manifest_sha256,
         force=force,
         deadline=deadline,
+        package=package_or_default(package),
     )
     say(f"Verified release files in {folder}")
+
+
+def summary(folder: Path) -> str:
+    """What a release build wrote: its files with their sizes, and where (SHA256SUMS holds
+    the sums)."""
+    from ..model.manifest import MANIFEST, SUMS
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    data = [p for p in files if p.suffix == ".parquet"]
+    size = sum(p.stat().st_size for p in files)
+    return (
+        f"Built release in {folder}: {len(data)} Parquet file{'s' if len(data) != 1 else ''}, "
+        f"{len(files)} files in all, {size:,} bytes (sums in {folder / SUMS}, "
+        f"sizes and versions in {folder / MANIFEST})"
+    )

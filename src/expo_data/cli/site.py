@@ -7,24 +7,53 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, say
+from .app import (
+    AllowRemote,
+    PackageOption,
+    app,
+    examples,
+    package_or_default,
+    refuse_installed,
+    say,
+)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "expo-data site                          # ./datapackage.json into site/",
+        "expo-data site -p shop/ --out public --force",
+        "expo-data site --release 1.0.0 --out site   # from the published release",
+    )
+)
 def site(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site into.")] = Path(
-        "site"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", metavar="FOLDER", help="Folder to write the site into."),
+    ] = Path("site"),
     rows: Annotated[
         int,
-        typer.Option("--rows", min=0, help="Rows shown per resource page; the rest are downloads."),
+        typer.Option(
+            "--rows",
+            metavar="N",
+            min=0,
+            help="Rows shown per resource page; the rest are downloads.",
+        ),
     ] = 1000,
     release: Annotated[
         str | None,
-        typer.Option("--release", help="Build from release VERSION (cached or fetched)."),
+        typer.Option(
+            "--release",
+            metavar="V",
+            help="Build from the package's release V (cached or fetched).",
+        ),
     ] = None,
     url: Annotated[
-        str | None, typer.Option("--url", help="Where releases are (with --release).")
+        str | None,
+        typer.Option(
+            "--url",
+            metavar="URL",
+            help='With --release: where releases are (default: the package\'s "expo:releases").',
+        ),
     ] = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="With --release: use the cache only.")
@@ -38,8 +67,9 @@ def site(
     """Build a static HTML site of the package: card, resources, ER diagram, downloads."""
     from ..docs.site.build import build_site
 
+    refuse_installed(out)
     folder = build_site(
-        package,
+        package_or_default(package),
         out=out,
         release=release,
         url=url,

@@ -26,8 +26,8 @@ ROW_LIMIT = 100_000
 @app.command(
     epilog=examples(
         'expo-data sql "SELECT award_id, count(*) AS n FROM winners GROUP BY award_id"',
-        'expo-data sql "SELECT * FROM awards" --format csv > awards.csv',
         'expo-data sql "SELECT count(*) FROM winners" --release 1.0.0',
+        "expo-data sql 'SELECT * FROM \"country-codes\"' --release 1.0.0 --url URL",
     )
 )
 def sql(
@@ -39,7 +39,19 @@ def sql(
     release: Annotated[
         str | None,
         typer.Option(
-            "--release", "-r", metavar="V", help="Query Parquet release V (downloaded, verified)."
+            "--release",
+            "-r",
+            metavar="V",
+            help="Query Parquet release V of the package (downloaded, verified).",
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            metavar="URL",
+            help="With --release: where releases are (default: the package's "
+            '"expo:releases", as for download).',
         ),
     ] = None,
     format: Annotated[
@@ -79,17 +91,17 @@ def sql(
     from ..sql import FORMATS, render_csv
     from ..sql import query as run
 
-    if package is not None and release is not None:
-        fail("pass --package or --release, not both", 2)
+    if url is not None and release is None:
+        fail("--url goes with --release V", 2)
     if excel_safe and format != "csv":
         fail("--excel-safe applies to --format csv", 2)
-    if release is None:
-        package = package_or_default(package, say=format == "table")
+    package = package_or_default(package)
     try:
         columns, rows = run(
             query,
             package,
             release=release,
+            url=url,
             trusted=allow_remote,
             sandbox=not allow_files,
             limit=limit,

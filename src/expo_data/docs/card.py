@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
+from ..model.credits import authors
+from ..model.credits import year as created_year
 from .common import CHART, DICTIONARY, GENERATED, DocData, code, plural, table
 from .escape import anchor, block, line, link, text
 
@@ -16,6 +18,7 @@ PLACE_NOUNS = {
     "county-level-city": "county-level cities",
     "urban-district": "districts",
 }
+#: the library's licence, on the card of expo-data's own (bundled) package only
 CODE_LICENCE = "MIT"
 
 
@@ -49,6 +52,10 @@ def dataset_card(data: DocData) -> str:
     """
     package, descriptor = data.package, data.package.descriptor
     contents = f"{plural(len(package.resources), 'resource')}, {plural(data.total, 'row')}"
+    ours = _is_bundled(data)
+    code_row = [("Code licence", f"{CODE_LICENCE} (the `expo_data` library and CLI)")]
+    sources = "its sources (see Source)" if descriptor.get("sources") else ""
+    credit = f"Credit this dataset (see How to cite){' and ' + sources if sources else ''}."
     lines = [
         f"# Dataset card: {text(data.title)}",
         "",
@@ -61,7 +68,7 @@ def dataset_card(data: DocData) -> str:
                 ("Version", text(package.version)),
                 ("Contents", contents),
                 ("Data licence", _licences(data)),
-                ("Code licence", f"{CODE_LICENCE} (the `expo_data` library and CLI)"),
+                *(code_row if ours else []),
                 ("Keywords", ", ".join(text(k) for k in descriptor.get("keywords", []))),
             ],
         ),
@@ -89,8 +96,12 @@ def dataset_card(data: DocData) -> str:
         *([*_coverage(data), ""] if data.has(*CARD_RESOURCES) else []),
         "## Licence",
         "",
-        f"- Data: {_licences(data)}. Credit this dataset (see How to cite) and its source article (see Source).",
-        f"- Code (the `expo_data` library and CLI): {CODE_LICENCE}, see `LICENSE`.",
+        f"- Data: {_licences(data)}. {credit}",
+        *(
+            [f"- Code (the `expo_data` library and CLI): {CODE_LICENCE}, see `LICENSE`."]
+            if ours
+            else []
+        ),
         "",
         *_citation(data),
         "",
@@ -261,31 +272,43 @@ def _notes(data: DocData) -> str:
     )
 
 
+def _is_bundled(data: DocData) -> bool:
+    """Whether the package is expo-data's own (the one the library's licence goes with)."""
+    from ..errors import ExpoDataError
+    from ..model.descriptor import read_descriptor
+
+    try:
+        return data.package.name == read_descriptor(None)[1].get("name")
+    except ExpoDataError:
+        return False
+
+
 def _citation(data: DocData) -> list[str]:
+    """How to cite: authors from `contributors`, year from `created` (left out when unknown)."""
     package, descriptor = data.package, data.package.descriptor
-    authors = [c["title"] for c in descriptor.get("contributors", []) if c.get("title")]
-    author = " and ".join(map(str, authors)) or "expo-data contributors"
-    year = str(descriptor.get("created", ""))[:4]
+    author, year = authors(descriptor), created_year(descriptor)
     licence = ", ".join(str(lic.get("name", "")) for lic in descriptor.get("licenses", []))
-    title, version = data.title, package.version
-    return [
-        "## How to cite",
-        "",
-        f"> {text(author)} ({text(year)}). *{text(title)}* (version {text(version)}) [Data set]. "
-        f"{text(licence)}.",
-        "",
-        "```bibtex",  # inside the fence every value is kept to one line: no line can close it
-        f"@misc{{{line(package.name)},",
-        f"  title   = {{{line(title)}}},",
-        f"  author  = {{{{{line(author)}}}}},",
-        f"  year    = {{{line(year)}}},",
-        f"  version = {{{line(version)}}},",
-        f"  note    = {{Frictionless Data Package, {line(licence)}}}",
-        "}",
-        "```",
-        "",
-        "The repository's `CITATION.cff` holds the citation in machine-readable form.",
-    ]
+    lead = f"{text(author)} ({text(year)})" if author and year else text(author or year)
+    lead = f"{lead}. " if lead else ""
+    version = f" (version {text(package.version)})" if package.version else ""
+    cited = f"{lead}*{text(data.title)}*{version} [Data set]. {text(licence)}".rstrip(". ") + "."
+    # inside the fence every value is kept to one line: no line can close it
+    bib = [f"@misc{{{line(package.name)},", f"  title   = {{{line(data.title)}}},"]
+    if author:
+        bib.append(f"  author  = {{{{{line(author)}}}}},")
+    if year:
+        bib.append(f"  year    = {{{line(year)}}},")
+    if package.version:
+        bib.append(f"  version = {{{line(package.version)}}},")
+    note = f"Frictionless Data Package, {licence}" if licence else "Frictionless Data Package"
+    lines = ["## How to cite", "", f"> {cited}", "", "```bibtex", *bib]
+    lines += [f"  note    = {{{line(note)}}}", "}", "```"]
+    if _is_bundled(data) or (package.basepath / "CITATION.cff").is_file():
+        lines += [
+            "",
+            "The repository's `CITATION.cff` holds the citation in machine-readable form.",
+        ]
+    return lines
 
 
 # --- the coverage chart: plain SVG, integer geometry, no timestamps -------------------------

@@ -59,7 +59,7 @@ def er_diagram(package: Package) -> list[str]:
                 k for k, on in (("PK", f.name in schema.primary_key), ("FK", f.name in in_fk)) if on
             ]
             if keys:
-                lines.append(f"        {mermaid_id(f.type)} {mermaid_id(f.name)} {', '.join(keys)}")
+                lines.append(f"        {mermaid_id(f.type)} {_mermaid_attribute(f.name, ', '.join(keys))}")
         lines.append("    }")
     for resource in package.resources:
         for fk in resource.schema.foreign_keys:
@@ -69,6 +69,14 @@ def er_diagram(package: Package) -> list[str]:
             parent = mermaid_id(fk.resource or resource.name)
             lines.append(f'    {mermaid_id(resource.name)} {link} {parent} : "{label}"')
     return [*lines, "```"]
+
+
+def _mermaid_attribute(name: str, keys: str) -> str:
+    """`name PK` — or, for a name Mermaid cannot take (`Country Code`), `Country_Code_… PK
+    "Country Code"`: an identifier it parses, and the real name as the attribute's comment."""
+    safe = mermaid_id(name)
+    comment = "" if safe == name else f'"{mermaid_label(name)}"'
+    return " ".join(part for part in (safe, keys, comment) if part)
 
 
 def _resource_section(data: DocData, resource: Resource) -> list[str]:

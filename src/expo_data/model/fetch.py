@@ -10,12 +10,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote, urlparse
 
 from ..errors import ChecksumMismatch, OfflineError, ReleaseError
 from . import transfer
+from .descriptor import Package, open_package
 from .manifest import (
     MANIFEST,
     MANIFEST_LIMIT,
@@ -35,6 +36,10 @@ from .transfer import Missing, Sink, Transient, disk_error, remove, replace_file
 #: `{version}` names each release's folder itself; any other is laid out `<base>/<version>/<file>`.
 DEFAULT_RELEASE_URL = "https://github.com/expo-data/expo-data/releases/download/v{version}"
 URL_ENV, CACHE_ENV, OFFLINE_ENV = "EXPO_DATA_RELEASE_URL", "EXPO_DATA_CACHE", "EXPO_DATA_OFFLINE"
+#: the descriptor property naming where a package's own releases are published: an
+#: http(s) URL, or a folder relative to the package's, laid out as for `url` (`{version}`
+#: names each release's folder, else `<location>/<version>/<file>`)
+RELEASES_PROPERTY = "expo:releases"
 #: tries per file for transient failures (5xx, timeouts, broken connections), and the
 #: first wait between them in seconds (doubling each time)
 ATTEMPTS = 3
@@ -56,24 +61,34 @@ def download_release(
     name: str | None = None,
     deadline: float | None = None,
     force: bool = False,
+    package: str | Path | Package | None = None,
 ) -> Path:
-    """Fetch and verify every file of release `version` (default: the bundled package's).
+    """Fetch and verify every file of release `version` of `package` (default: the bundled one).
 
-    Files go to the cache (`$EXPO_DATA_CACHE`, else the user cache folder), in a folder of
-    their own per release location and version, each checked against the release
-    manifest's sha256 and read at most to the manifest's size; with `to` they are then
-    copied there, with a `SHA256SUMS`; a file of the same name already in `to` is replaced
-    only when it holds the same bytes, or with `force` when a previous download there lists
-    it (its manifest.json is the record of what it wrote): nothing else is touched. `url`
-    is the release location (default
-    `$EXPO_DATA_RELEASE_URL`, else DEFAULT_RELEASE_URL): http(s)://, file:// or a folder,
-    laid out `<url>/<version>/<file>`. `offline` (default `$EXPO_DATA_OFFLINE`) uses the
-    cache only. `sha256` pins the manifest (its hex sha256); a release whose manifest
-    sha256 ships with expo-data (`known_releases.json`) is checked against it too. `name`
-    is the package name the manifest must carry (default: the bundled package's at the
-    default location, else any). `deadline` bounds each file's transfer in seconds
-    (default DEADLINE). Returns the folder.
+    `package` is a datapackage.json, its folder or an opened Package: its version is the
+    default `version`; without `url`, its `"expo:releases"` property (RELEASES_PROPERTY),
+    when it has one, is the location, and its name the one the manifest must carry. Files
+    go to the cache (`$EXPO_DATA_CACHE`, else the user cache folder), in a folder of their
+    own per release location and version, each checked against the release manifest's
+    sha256 and read at most to the manifest's size; with `to` they are then copied there,
+    with a `SHA256SUMS`; a file of the same name already in `to` is replaced only when it
+    holds the same bytes, or with `force` when a previous download there lists it (its
+    manifest.json is the record of what it wrote): nothing else is touched. `url` is the
+    release location: http(s)://, file:// or a folder, laid out `<url>/<version>/<file>`
+    (default: the package's `"expo:releases"`, else `$EXPO_DATA_RELEASE_URL`, else
+    DEFAULT_RELEASE_URL). `offline` (default `$EXPO_DATA_OFFLINE`) uses the cache only.
+    `sha256` pins the manifest (its hex sha256); a release whose manifest sha256 ships with
+    expo-data (`known_releases.json`) is checked against it too. `name` is the package name
+    the manifest must carry (default: the package's, else the bundled package's at the
+    default location, else any). `deadline` bounds each file's transfer in seconds (default
+    DEADLINE). Returns the folder.
     """
+    if package is not None:
+        home = package if isinstance(package, Package) else open_package(package)
+        version = version or home.version or None
+        location = release_location(home) if url is None else None
+        if location is not None:  # where the package says its releases are: its own name
+            url, name = location, name or home.name or None
     release = _Release.open(
         version,
         url=url,
@@ -396,9 +411,32 @@ def _location_key(base: str) -> str:
     return f"{slug or 'location'}-{hashlib.sha256(text.encode()).hexdigest()[:20]}"
 
 
-def _bundled(key: str) -> str:
-    from .descriptor import open_package
+def release_location(package: Package) -> str | None:
+    """Where `package` says its releases are (its `"expo:releases"`), or None.
 
+    An http(s) URL is taken as written; anything else is a folder inside the package's.
+    """
+    value = package.descriptor.get(RELEASES_PROPERTY)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ReleaseError(
+            f"{package.path}: {RELEASES_PROPERTY!r} must be a URL or a folder, got {value!r}"
+        )
+    if value.startswith(("http://", "https://")):
+        return value
+    from .paths import is_remote
+
+    pure = PurePosixPath(value.replace("\\", "/"))
+    if is_remote(value) or pure.is_absolute() or ".." in pure.parts:
+        raise ReleaseError(
+            f"{package.path}: {RELEASES_PROPERTY!r} is {value!r}: use an http(s) URL or a "
+            "folder inside the package's (or pass the location as url=)"
+        )
+    return str(package.basepath / Path(*pure.parts))
+
+
+def _bundled(key: str) -> str:
     value = getattr(open_package(), key)
     if not value:
         raise ReleaseError(f"the bundled package has no {key}; pass a release version")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .bundle import DESCRIPTOR
 from .descriptor import Package, open_package
 
 
@@ -19,19 +18,20 @@ def locate(
     """The package to work on, opened (no data read).
 
     `path` is a datapackage.json or its folder: a CSV package or a Parquet release folder.
-    `release="V"` is release V of the package at `url` (see `download_release`), fetched
-    into the verified cache. Neither: the bundled package.
+    `release="V"` is release V of that package instead (of the bundled one without `path`),
+    fetched into the verified cache from `url`, else from where the package says its
+    releases are (its `"expo:releases"`; see `download_release`). Neither: the bundled package.
     """
     if release is None:
         return open_package(path, trusted=trusted)
-    if path is not None:
-        raise ValueError("pass a package path or a release version, not both")
     from .fetch import download_release
 
-    return open_package(download_release(release, url=url, offline=offline))
+    return open_package(download_release(release, url=url, offline=offline, package=path))
 
 
-def local_descriptor(folder: str | Path = ".") -> Path | None:
-    """The datapackage.json in `folder` when there is one (what commands use by default)."""
-    candidate = Path(folder) / DESCRIPTOR
-    return candidate if candidate.is_file() else None
+def is_installed(path: str | Path) -> bool:
+    """True when `path` is inside the installed expo_data package (the wheel's bundle included).
+
+    Nothing is ever written there: commands refuse such a target.
+    """
+    return Path(path).resolve().is_relative_to(Path(__file__).resolve().parents[1])

@@ -74,6 +74,7 @@ def load_arrow(
     *,
     trusted: bool = False,
     release: str | None = None,
+    url: str | Path | None = None,
 ) -> pa.Table:
     """Load one resource as a pyarrow Table typed by its Table Schema.
 
@@ -83,7 +84,7 @@ def load_arrow(
     Parquet release V instead (see `download_release`). `trusted=True` allows resource paths
     outside the package folder and remote URLs (only for packages you trust).
     """
-    package = locate(path, release=release, trusted=trusted)
+    package = locate(path, release=release, url=url, trusted=trusted)
     return read_table(package.resource(name), package)
 
 
@@ -100,28 +101,35 @@ def load(
     index: bool = False,
     trusted: bool = False,
     release: str | None = None,
+    url: str | Path | None = None,
 ) -> pd.DataFrame:
     """Load one resource as a pandas DataFrame with dtypes from its Table Schema.
 
     Only the schema's missingValues become <NA>: "NA", "null", "None" and "0755" stay as
     written. With `index=True` the primary key becomes the index. With `release="V"` the
-    table comes from Parquet release V instead (see `download_release`), with the same dtypes.
+    table comes from Parquet release V of that package instead (fetched from `url`, else
+    from where its descriptor says, see `load_arrow`), with the same dtypes.
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
-    package = locate(path, release=release, trusted=trusted)
+    package = locate(path, release=release, url=url, trusted=trusted)
     resource = package.resource(name)
     table = read_table(resource, package)
     return to_pandas(table, index=resource.schema.primary_key if index else ())
 
 
 def load_all(
-    path: str | Path | None = None, *, trusted: bool = False, release: str | None = None
+    path: str | Path | None = None,
+    *,
+    trusted: bool = False,
+    release: str | None = None,
+    url: str | Path | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every resource of the package as DataFrames, by resource name.
+    """Every resource of the package (or of its release `release`, as for `load`) as
+    DataFrames, by resource name.
 
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
-    package = locate(path, release=release, trusted=trusted)
+    package = locate(path, release=release, url=url, trusted=trusted)
     return {r.name: to_pandas(read_table(r, package)) for r in package.resources}

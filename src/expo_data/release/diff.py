@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReleaseError
-from .diffsource import opened
+from .diffsource import opened, release_home
 from .schemadiff import SchemaChange, rename, resource_changes
 
 if TYPE_CHECKING:
@@ -157,17 +157,22 @@ def diff(
     offline: bool | None = None,
     trusted: bool = False,
     repo: str | Path | None = None,
+    package: str | Path | Package | None = None,
 ) -> PackageDiff:
     """What changed from package `old` to package `new`, in rows and schemas.
 
     Each side is a datapackage.json or its folder (CSV package or release folder), a
     release version (`release:1.0.0` or `1.0.0`, fetched from `url` into the verified cache),
     or a git revision of a package (`git:REV`, `git:REV:PATH`, `REV:PATH`; see README).
+    A release version is one of `package`'s releases (default: the other side's, when it is
+    a package folder or descriptor, else the bundled package's), fetched from `url`, else
+    from where that package's descriptor says (`"expo:releases"`).
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
     with ExitStack() as stack:
-        kwargs = {"url": url, "offline": offline, "trusted": trusted, "repo": repo}
+        home = package if package is not None else release_home(old, new)
+        kwargs = {"url": url, "offline": offline, "trusted": trusted, "repo": repo, "home": home}
         old_pkg, old_info = stack.enter_context(opened(old, **kwargs))
         new_pkg, new_info = stack.enter_context(opened(new, **kwargs))
         names = old_pkg.resource_names + [

@@ -30,12 +30,14 @@ def opened(
     offline: bool | None = None,
     trusted: bool = False,
     repo: str | Path | None = None,
+    home: str | Path | Package | None = None,
 ) -> Iterator[tuple[Package, dict[str, Any]]]:
     """The package `spec` names, and a description of it, while the `with` block runs.
 
     `spec` is one of (first match wins): a Package; an existing datapackage.json or folder
     (a CSV package or a release folder); `release:V` or a bare version `V` starting with a
-    digit (release V, from the cache or fetched from `url`); `git:REV`, `git:REV:PATH` or
+    digit (release V of package `home` (None: the bundled one), from the cache or fetched
+    from `url`, else from where `home` says its releases are); `git:REV`, `git:REV:PATH` or
     `REV:PATH` (the package at PATH, default datapackage.json, relative to the root of the
     repository `repo` (default: the current folder's), at revision REV).
     """
@@ -49,7 +51,7 @@ def opened(
         return
     if text.startswith("release:") or BARE_VERSION.fullmatch(text):
         version = text.removeprefix("release:")
-        package = locate(release=version, url=url, offline=offline)
+        package = locate(home, release=version, url=url, offline=offline)
         yield package, _describe(package, text, "release")
         return
     if ":" in text:
@@ -62,6 +64,15 @@ def opened(
         f"no package at {text!r}: not a file or folder, a release version (release:V) "
         "or a git revision (git:REV or REV:PATH)"
     )
+
+
+def release_home(*specs: str | Path | Package) -> str | Path | Package | None:
+    """The package whose releases a `release:V` side names: the other side when it is a
+    package (an opened one, or an existing descriptor or folder), else None (the bundled)."""
+    for spec in specs:
+        if isinstance(spec, Package) or Path(str(spec)).exists():
+            return spec
+    return None
 
 
 def _form(package: Package) -> str:

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..docs import escape
+from ..model.credits import contributors, creators, roles
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package
@@ -43,8 +44,6 @@ HF_DTYPES = {
     "time": "time64[us]",
     "year": "int16",
 }
-#: contributor roles that make a Zenodo creator (the others become contributors)
-CREATOR_ROLES = {"author", "creator"}
 ZENODO_ROLES = {
     "contributor": "Other",
     "maintainer": "ContactPerson",
@@ -60,11 +59,6 @@ def _licences(package: Package) -> list[dict[str, Any]]:
 def _licence_id(licence: dict[str, Any]) -> str:
     name = str(licence.get("name", "")).lower()
     return LICENCE_ALIASES.get(name, name)
-
-
-def _roles(person: dict[str, Any]) -> set[str]:
-    roles = person.get("roles") or [person.get("role", "contributor")]  # v2 roles, v1 role
-    return {str(r).lower() for r in roles}
 
 
 def _person(person: dict[str, Any]) -> dict[str, Any]:
@@ -84,19 +78,22 @@ def _person(person: dict[str, Any]) -> dict[str, Any]:
 
 
 def zenodo_metadata(package: Package) -> dict[str, Any]:
-    """Zenodo deposit metadata (the format of `.zenodo.json`) for the package's release."""
+    """Zenodo deposit metadata (the format of `.zenodo.json`) for the package's release.
+
+    Creators are the package's authors (`credits.creators`); a package naming no
+    contributors gets none (Zenodo then asks for them), never its title.
+    """
     d = package.descriptor
-    people = [p for p in d.get("contributors", []) if isinstance(p, dict)]
-    creators = [_person(p) for p in people if _roles(p) & CREATOR_ROLES]
-    others = [p for p in people if not _roles(p) & CREATOR_ROLES]
+    authors = creators(d)
+    others = [p for p in contributors(d) if p not in authors]
     meta: dict[str, Any] = {
         "upload_type": "dataset",
         "title": str(d.get("title") or package.name),
         "description": str(d.get("description") or d.get("title") or package.name),
-        "creators": creators or [{"name": str(d.get("title") or package.name)}],
-        "version": package.version,
-        "access_right": "open",
     }
+    if authors:  # never the title: without contributors, `metadata_warning` asks for them
+        meta["creators"] = [_person(p) for p in authors]
+    meta |= {"version": package.version, "access_right": "open"}
     licences = _licences(package)
     if licences:
         meta["license"] = _licence_id(licences[0])
@@ -106,7 +103,7 @@ def zenodo_metadata(package: Package) -> dict[str, Any]:
         meta["keywords"] = [str(k) for k in d["keywords"]]
     if others:
         meta["contributors"] = [
-            _person(p) | {"type": ZENODO_ROLES.get(sorted(_roles(p))[0], "Other")} for p in others
+            _person(p) | {"type": ZENODO_ROLES.get(sorted(roles(p))[0], "Other")} for p in others
         ]
     related = []
     if str(d.get("homepage", "")).startswith(("http://", "https://")):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from ...model.credits import authors
+from ...model.credits import year as created_year
 from ..common import plural
 from .erd import er_svg, relationships
 from .html import esc, file_name, table
@@ -34,22 +36,19 @@ def licences(site: Site) -> str:
 
 
 def citation(site: Site) -> tuple[str, str]:
-    """The citation as one line of text, and as BibTeX."""
+    """The citation as one line of text, and as BibTeX: authors from `contributors` and the
+    year from `created`, each left out when the descriptor does not say."""
     package, descriptor = site.package, site.package.descriptor
-    authors = [
-        str(c["title"])
-        for c in descriptor.get("contributors", [])
-        if isinstance(c, dict) and c.get("title")
-    ]
-    author = " and ".join(authors) or f"{package.name} contributors"
-    year = str(descriptor.get("created", ""))[:4]
+    author, year = authors(descriptor), created_year(descriptor)
     names = [str(x.get("name", "")) for x in descriptor.get("licenses", []) if isinstance(x, dict)]
     licence = ", ".join(n for n in names if n)
     version = f" (version {package.version})" if package.version else ""
     year_text = f" ({year})" if year else ""
-    text = f"{author}{year_text}. {site.title}{version} [Data set]. {licence}".rstrip(". ") + "."
+    lead = f"{author}{year_text}. " if author else (f"{year}. " if year else "")
+    text = f"{lead}{site.title}{version} [Data set]. {licence}".rstrip(". ") + "."
     bib = [f"@misc{{{package.name or 'dataset'},", f"  title   = {{{site.title}}},"]
-    bib.append(f"  author  = {{{{{author}}}}},")
+    if author:
+        bib.append(f"  author  = {{{{{author}}}}},")
     if year:
         bib.append(f"  year    = {{{year}}},")
     if package.version:
