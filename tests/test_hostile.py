@@ -24,7 +24,7 @@ from test_security import drip, published, server  # noqa: F401 (fixtures)
 
 import expo_data
 
-from conftest import run_cli
+from conftest import run_cli, without_notice
 from test_release import VERSION, make_package
 
 #: the address space a bomb case may take (pyarrow and DuckDB reserve more than they use)
@@ -73,8 +73,9 @@ def measured(*args: object, cwd: Path | None = None, timeout: float = 120, fsize
 
 
 def one_line_error(stderr: str, *names: str) -> None:
-    """stderr is one `Error: …` line naming each of `names`, with no traceback."""
-    lines = stderr.strip().splitlines()
+    """stderr is one `Error: …` line naming each of `names`, with no traceback (after the
+    `Using …` line naming the package, when no -p was given)."""
+    lines = without_notice(stderr).strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
     assert "Traceback" not in stderr and "\x1b" not in stderr
     for name in names:
