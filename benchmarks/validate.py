@@ -1,364 +1,92 @@
-"""Benchmark: a bare pyarrow parse vs the fast, duckdb and frictionless engines, on two shapes.
+"""Benchmark: validate() against the parse floor, polars, DuckDB SQL and frictionless.
 
-    python benchmarks/validate.py --rows 1000000 [--frictionless-rows 100000 | --skip-frictionless]
+    python benchmarks/validate.py --rows 1000000 [--frictionless-rows N | --skip-frictionless]
+    python benchmarks/validate.py --rows 0 --out-of-core      (slow: a 10M-row package)
 
-Two shapes, each as a valid package and one with 0.1% of its rows damaged:
-- synthetic: sources → organisations (with a self-reference) → exhibitors; slug-pattern ids,
-  CJK names, integer, boolean, enum and date fields (`build_package`, reused by the tests);
-- awards: the real package's widest resource (17 fields, CJK text) repeated to --rows rows
-  with suffixed ids (its foreign keys still resolve), 1% of its notes quoted multi-line
-  cells, and 0.1% of its rows with one faulty cell (`build_awards`).
-Each contender runs in a fresh subprocess (so every peak-memory figure is its own). The bare
-parse is `pyarrow.csv.read_csv` of every file (`newlines_in_values=True` where a file has
-multi-line cells, skipping ragged rows where it has them). frictionless at 1M rows takes
-minutes: `--frictionless-rows N` times it on an N-row copy and extrapolates its rows/s (and
-compares findings there), `--skip-frictionless` leaves it out. The engines must report the
-same findings as each other and as frictionless.
+One run, on two shapes (`bench_shapes.py`), each as a valid package and one with 0.1% of its
+rows damaged:
+- synthetic, the narrow shape: sources -> organisations (self-reference) -> exhibitors, 9
+  fields of short cells (slug ids, CJK names, integer, boolean, enum, date);
+- awards, the real shape: the real package's widest resource (CJK text, 20 fields) repeated to
+  --rows rows with suffixed ids (its foreign keys still resolve), 1% of its notes multi-line.
+Contenders (`bench_contenders.py`), each in a fresh subprocess so every peak RSS is its own:
+the bare pyarrow parse (types inferred), the parse with every column a string, polars and
+DuckDB SQL checking types, required fields and keys, the fast and duckdb engines (the whole of
+`validate()`) and frictionless. Printed per contender: seconds, rows/s, x the bare parse, x
+frictionless, peak RSS, cores busy (CPU seconds of all its threads / wall seconds; under load
+below what it would use), "2 thr" (the share of its timed part with two or more of its
+threads running or wanting to run: its use of the second core) and its findings (polars and DuckDB
+SQL: failures by kind, type/required/primary-key/foreign-key). frictionless at 1M rows takes
+minutes: with --rows above --frictionless-rows (default 100000) it runs on a copy of that
+many rows, its rate is extrapolated, and its findings are compared with the fast engine's on
+that copy; the two engines must agree on the full package. Then the issue 24 targets.
+
+--out-of-core validates a --big-rows (10M) awards package with the duckdb engine under
+--memory-limit (2GB) and compares its findings on the first --first-rows (1M) rows with the
+fast engine's on a package of those rows alone. The exit status is 1 where findings differ.
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
-import csv
+import contextlib
 import json
 import os
-import random
-import resource
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # imported by the tests rather than run
+    sys.path.append(str(HERE))
 
-SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
-ZONES = ["digital-innovation", "ecosystem", "ai-experience", "dual-carbon", "interactive"]
-SOURCE = "chtf-2023-smart-city-expo"
-HANZI = "智慧城市數字化創新生態圈人工智能科技體驗雙碳戰略互動展區中興訊飛吉寶蔚來汽車理想特斯拉"
+from bench_shapes import BUILDERS, build_awards, build_package  # noqa: E402
 
-SCHEMAS = {
-    "sources": {
-        "fields": [
-            {"name": "id", "type": "string", "constraints": {"required": True, "pattern": SLUG}},
-            {"name": "title", "type": "string", "constraints": {"required": True}},
-            {"name": "paragraph_count", "type": "integer", "constraints": {"minimum": 1}},
-        ],
-        "primaryKey": ["id"],
-    },
-    "organisations": {
-        "fields": [
-            {
-                "name": "id",
-                "type": "string",
-                "constraints": {"required": True, "unique": True, "pattern": SLUG},
-            },
-            {"name": "name_zh_hant", "type": "string", "constraints": {"required": True}},
-            {"name": "name_en", "type": "string"},
-            {"name": "parent_organisation_id", "type": "string", "constraints": {"pattern": SLUG}},
-            {"name": "founded", "type": "date"},
-            {"name": "source_id", "type": "string", "constraints": {"required": True}},
-            {
-                "name": "source_paragraph",
-                "type": "integer",
-                "constraints": {"required": True, "minimum": 1, "maximum": 13},
-            },
-            {
-                "name": "mentioned_in",
-                "type": "string",
-                "constraints": {"required": True, "pattern": "^[0-9]+(;[0-9]+)*$"},
-            },
-            {"name": "notes", "type": "string"},
-        ],
-        "missingValues": [""],
-        "primaryKey": ["id"],
-        "foreignKeys": [
-            {
-                "fields": ["parent_organisation_id"],
-                "reference": {"resource": "", "fields": ["id"]},
-            },
-            {"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["id"]}},
-        ],
-    },
-    "exhibitors": {
-        "fields": [
-            {"name": "id", "type": "string", "constraints": {"required": True, "pattern": SLUG}},
-            {
-                "name": "organisation_id",
-                "type": "string",
-                "constraints": {"required": True, "pattern": SLUG},
-            },
-            {"name": "list_position", "type": "integer", "constraints": {"minimum": 1}},
-            {"name": "list_marked_partial", "type": "boolean", "constraints": {"required": True}},
-            {"name": "zone", "type": "string", "constraints": {"enum": ZONES}},
-            {
-                "name": "exhibited_on",
-                "type": "date",
-                "constraints": {"minimum": "2023-11-15", "maximum": "2023-11-19"},
-            },
-            {"name": "source_id", "type": "string", "constraints": {"required": True}},
-            {
-                "name": "source_paragraph",
-                "type": "integer",
-                "constraints": {"required": True, "minimum": 1, "maximum": 13},
-            },
-            {"name": "notes", "type": "string"},
-        ],
-        "missingValues": [""],
-        "primaryKey": ["id"],
-        "foreignKeys": [
-            {
-                "fields": ["organisation_id"],
-                "reference": {"resource": "organisations", "fields": ["id"]},
-            },
-            {"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["id"]}},
-        ],
-    },
-}
+__all__ = ["build_awards", "build_package"]
+
+#: every contender, in print order; frictionless last
+CONTENDERS = ("pyarrow", "strings", "polars", "duckdb-sql", "fast", "duckdb")
+UNITS = {"": 1, "B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
+UNITS |= {"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30}
 
 
-def _mix(i: int, salt: int) -> int:
-    """A cheap deterministic hash: synthetic values without a random draw per cell."""
-    return ((i + 1) * 2654435761 + salt * 40503) % 4294967291
-
-
-def _name(i: int) -> str:
-    h = _mix(i, 1)
-    start = h % (len(HANZI) - 8)
-    return HANZI[start : start + 2 + h % 7]
-
-
-def _organisation(i: int) -> list[str]:
-    h = _mix(i, 2)
-    parent = f"org-{h % i:07d}" if i and h % 20 == 0 else ""
-    founded = f"{1950 + h % 73}-{1 + h % 12:02d}-{1 + h % 28:02d}" if h % 5 else ""
-    return [
-        f"org-{i:07d}",
-        _name(i),
-        f"Company {i}" if h % 10 < 7 else "",
-        parent,
-        founded,
-        SOURCE,
-        str(1 + h % 13),
-        ";".join(str(1 + (h >> k) % 13) for k in range(1 + h % 3)),
-        "" if h % 10 else f"Printed as {_name(h)}, possibly an alias.",
-    ]
-
-
-def _exhibitor(i: int, organisations: int) -> list[str]:
-    h = _mix(i, 3)
-    return [
-        f"exhibitor-{i:07d}",
-        f"org-{h % organisations:07d}",
-        str(1 + h % 200),
-        ("true", "false")[h % 2],
-        ZONES[h % len(ZONES)],
-        f"2023-11-{15 + h % 5}",
-        SOURCE,
-        str(1 + (h >> 3) % 13),
-        "" if h % 20 else f"Listed with {_name(h)}; 等",
-    ]
-
-
-#: (resource, field or None, damage): one kind of fault each; `rows` is the whole table so a
-#: damage can copy another row's key
-FAULTS = [
-    ("exhibitors", "list_position", lambda row, _: "12a"),
-    ("exhibitors", "list_position", lambda row, _: "0"),
-    ("exhibitors", "list_position", lambda row, _: " +7"),  # valid: int() strips and signs
-    ("exhibitors", "exhibited_on", lambda row, _: "2023-11-31"),
-    ("exhibitors", "exhibited_on", lambda row, _: "2023/11/16"),
-    ("exhibitors", "exhibited_on", lambda row, _: "2023-11-1"),  # valid but below minimum
-    ("exhibitors", "zone", lambda row, _: "hall-z"),
-    ("exhibitors", "list_marked_partial", lambda row, _: "yes"),
-    ("exhibitors", "list_marked_partial", lambda row, _: ""),
-    ("exhibitors", "id", lambda row, _: row[0].replace("-", "_")),
-    ("exhibitors", "id", lambda row, rows: rows[0][0]),  # duplicate primary key
-    ("exhibitors", "organisation_id", lambda row, _: "org-missing"),
-    ("exhibitors", "organisation_id", lambda row, _: ""),
-    ("exhibitors", "notes", lambda row, _: "two\nlines, quoted"),
-    ("exhibitors", "notes", lambda row, _: " untrimmed"),
-    ("organisations", "parent_organisation_id", lambda row, _: "org-none"),
-    ("organisations", "name_zh_hant", lambda row, _: ""),
-    ("organisations", "mentioned_in", lambda row, _: "4, 7"),
-    ("organisations", "source_paragraph", lambda row, _: "14"),
-    ("organisations", "id", lambda row, rows: rows[1][0]),
-    ("organisations", "founded", lambda row, _: "1999-02-29"),
-    ("organisations", None, "blank"),
-    ("exhibitors", None, "blank"),
-    ("exhibitors", None, "short"),
-    ("exhibitors", None, "long"),
-]
-
-
-def _damage(rows: list[list[str]], resource: str, header: list[str], rate: float, rng) -> list:
-    kinds = [f for f in FAULTS if f[0] == resource]
-    for index in range(1, len(rows)):
-        if rng.random() >= rate:
+def _running(pid: int) -> int:
+    """How many threads of a process are running or runnable (state R), from /proc."""
+    count = 0
+    for task in os.scandir(f"/proc/{pid}/task"):
+        try:
+            stat = Path(task.path, "stat").read_text()
+        except OSError:  # the thread ended
             continue
-        _, field, damage = rng.choice(kinds)
-        row = rows[index]
-        if damage == "blank":
-            rows[index] = []
-        elif damage == "short":
-            rows[index] = row[:-2]
-        elif damage == "long":
-            rows[index] = [*row, "surplus"]
-        else:
-            row[header.index(field)] = damage(row, rows)
-    return rows
+        count += stat[stat.rindex(")") + 2] == "R"
+    return count
 
 
-def build_package(root: Path, rows: int, *, faults: float = 0.0, seed: int = 2023) -> Path:
-    """Write a synthetic package of about `rows` data rows; return its datapackage.json."""
-    rng = random.Random(seed)
-    organisations = max(rows // 10, 2)
-    tables = {
-        "sources": [["id", "title", "paragraph_count"], [SOURCE, "智慧城市展閉幕報道", "13"]],
-        "organisations": [_organisation(i) for i in range(organisations)],
-        "exhibitors": [_exhibitor(i, organisations) for i in range(rows - organisations)],
-    }
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "data").mkdir(exist_ok=True)
-    resources = []
-    for name, table in tables.items():
-        header = [f["name"] for f in SCHEMAS[name]["fields"]]
-        body = table if name == "sources" else [header, *table]
-        if faults and name != "sources":
-            body = _damage(body, name, header, faults, rng)
-        with open(root / "data" / f"{name}.csv", "w", encoding="utf-8", newline="") as stream:
-            csv.writer(stream, lineterminator="\n").writerows(body)
-        resources.append(
-            {
-                "name": name,
-                "path": f"data/{name}.csv",
-                "format": "csv",
-                "encoding": "utf-8",
-                "schema": SCHEMAS[name],
-            }
-        )
-    descriptor = root / "datapackage.json"
-    descriptor.write_text(json.dumps({"name": "synthetic-expo", "resources": resources}, indent=1))
-    return descriptor
+def _run(contender: str, descriptor: Path, work: Path, env: dict | None = None) -> dict:
+    """Run one contender on one package in a fresh process; what it measured.
 
-
-# -- the awards shape ------------------------------------------------------------------------
-
-#: (field, damage) of the awards shape: one faulty cell per damaged row
-AWARD_FAULTS = [
-    ("winners_named", lambda row, k: "12a"),
-    ("winners_named", lambda row, k: "-1"),
-    ("kind", lambda row, k: "prize"),
-    ("named_list_partial", lambda row, k: "yes"),
-    ("source_paragraph", lambda row, k: "14"),
-    ("mentioned_in", lambda row, k: "4, 7"),
-    ("session_id", lambda row, k: "no-such-session"),
-    ("parent_award_id", lambda row, k: f"missing-award-{k}"),
-    ("id", lambda row, k: row[0].rsplit("-", 1)[0]),  # the same id as an earlier copy
-    ("name_zh_hant", lambda row, k: ""),
-]
-
-
-def build_awards(root: Path, rows: int, *, faults: float = 0.0, seed: int = 2023) -> Path:
-    """The real package's awards (+ the sources and sessions it references), `rows` rows."""
-    import shutil
-
-    rng = random.Random(seed)
-    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
-    keep = [r for r in descriptor["resources"] if r["name"] in ("sources", "sessions", "awards")]
-    (root / "data").mkdir(parents=True, exist_ok=True)
-    (root / "schemas").mkdir(exist_ok=True)
-    for r in keep:
-        shutil.copy2(ROOT / r["schema"], root / r["schema"])
-        if r["name"] != "awards":
-            shutil.copy2(ROOT / r["path"], root / r["path"])
-    with open(ROOT / "data" / "awards.csv", encoding="utf-8", newline="") as stream:
-        header, *real = list(csv.reader(stream))
-    at = {name: j for j, name in enumerate(header)}
-    with open(root / "data" / "awards.csv", "w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(header)
-        for i in range(rows):
-            k, row = divmod(i, len(real))
-            row = list(real[row])
-            if k:  # copy k: suffixed ids, so keys stay unique and references resolve
-                row[0] += f"-{k}"
-                if row[at["parent_award_id"]]:
-                    row[at["parent_award_id"]] += f"-{k}"
-            if i % 100 == 37:
-                row[at["notes"]] = f"{row[at['notes']]}\n第 {k} 份副本\n多行備註"
-            if faults and i > len(real) and rng.random() < faults:
-                name, damage = rng.choice(AWARD_FAULTS)
-                row[at[name]] = damage(row, k)
-            writer.writerow(row)
-    descriptor = {**descriptor, "resources": keep}
-    (root / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=1))
-    return root / "datapackage.json"
-
-
-# -- one timed contender per subprocess -------------------------------------------------------
-
-
-def _child(contender: str, descriptor: Path, out: Path) -> None:
-    findings = []
-    if contender == "pyarrow":
-        files = sorted((descriptor.parent / "data").glob("*.csv"))
-        multi_line = {path: _quoted_newline(path.read_bytes()) for path in files}  # untimed
-        started = time.perf_counter()
-        import pyarrow.csv as pcsv
-
-        for path in files:
-            options = pcsv.ParseOptions(
-                newlines_in_values=multi_line[path], invalid_row_handler=lambda row: "skip"
-            )
-            pcsv.read_csv(path, parse_options=options)
-    else:
-        started = time.perf_counter()
-        from expo_data import validate
-
-        # the whole of validate(), strict scan included; the frictionless engine is frictionless
-        # itself plus what it does not check (RE2 patterns, out-of-range, v2 rules)
-        findings = validate(descriptor, engine=contender, limit_errors=10**9).findings
-    seconds = time.perf_counter() - started
-    peak = _peak_rss()
-    rows = [[f.code, f.resource, f.row, f.field, f.message] for f in findings]
-    out.write_text(json.dumps({"seconds": seconds, "peak": peak, "findings": rows}))
-
-
-def _quoted_newline(data: bytes) -> bool:
-    """Whether any quoted cell may hold a line break: pyarrow then needs newlines_in_values."""
-    import csv
-    import io
-
-    if b'"' not in data:
-        return False
-    rows = csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline=""))
-    return any("\n" in cell or "\r" in cell for row in rows for cell in row)
-
-
-def _peak_rss() -> int:
-    """This process's peak resident memory in bytes.
-
-    VmHWM belongs to the process image, so it starts afresh at exec; ru_maxrss (the fallback
-    off Linux) would also count the parent's memory at fork.
+    While it runs, its threads' states are sampled every 10 ms from outside (Linux): "two"
+    is the share of samples in its timed part with two or more threads running or runnable,
+    which, unlike CPU time / wall time, a loaded machine does not hide.
     """
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _run(contender: str, descriptor: Path, work: Path) -> dict:
     out = work / f"{contender}-{descriptor.parent.parent.name}-{descriptor.parent.name}.json"
-    subprocess.run(
-        [sys.executable, __file__, "--child", contender, str(descriptor), str(out)], check=True
-    )
-    return json.loads(out.read_text())
+    command = [sys.executable, str(HERE / "bench_contenders.py"), contender, str(descriptor)]
+    child = subprocess.Popen([*command, str(out)], env={**os.environ, **(env or {})})
+    samples = []
+    while child.poll() is None:
+        with contextlib.suppress(OSError):  # no /proc, or the child just ended
+            samples.append((time.time(), _running(child.pid)))
+        time.sleep(0.01)
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, command)
+    result = json.loads(out.read_text())
+    window = [n for t, n in samples if result["start"] <= t <= result["end"]]
+    result["two"] = sum(n >= 2 for n in window) / len(window) if window else None
+    return result
 
 
 def _ordered(findings: list, names: list[str]) -> list[tuple]:
@@ -368,7 +96,96 @@ def _ordered(findings: list, names: list[str]) -> list[tuple]:
     return sorted(keys, key=lambda k: (order.get(k[1], -1), k[2] or 0))
 
 
-BUILDERS = {"synthetic": build_package, "awards": build_awards}
+def _names(descriptor: Path) -> list[str]:
+    return [r["name"] for r in json.loads(descriptor.read_text(encoding="utf-8"))["resources"]]
+
+
+def _agree(label: str, one: list, other: list, descriptor: Path) -> bool:
+    """Print whether two contenders' findings are identical (and the first differences)."""
+    (a_name, a), (b_name, b) = one, other
+    names = _names(descriptor)
+    a, b = _ordered(a, names), _ordered(b, names)
+    same = a == b
+    print(f"  {label}: {a_name} {len(a)} findings, {b_name} {len(b)}; identical: {same}")
+    if not same:
+        only_a, only_b = sorted(set(a) - set(b), key=str), sorted(set(b) - set(a), key=str)
+        for name, rest in ((a_name, only_a), (b_name, only_b)):
+            for finding in rest[:3]:
+                print(f"    only {name}: {list(finding)}")
+            if len(rest) > 3:
+                print(f"    only {name}: ... and {len(rest) - 3} more")
+    return same
+
+
+def _found(result: dict) -> str:
+    """A contender's findings as a count, or its failure counts by kind."""
+    if result.get("counts") is not None:
+        return "/".join(str(n) for n in result["counts"].values())
+    if result.get("findings") is None:
+        return "-"
+    return f"{len(result['findings'])}{' on copy' if result.get('copy') else ''}"
+
+
+def _cores(result: dict) -> float:
+    return result["cpu"] / result["seconds"]
+
+
+def _two(result: dict) -> str:
+    return "-" if result.get("two") is None else f"{result['two']:.0%}"
+
+
+HEADER = (
+    f"{'package':8} {'contender':13} {'seconds':>8} {'rows/s':>11} {'x parse':>8} "
+    f"{'x frictl':>9} {'peak MB':>8} {'cores':>6} {'2 thr':>6} {'findings':>16}"
+)
+
+
+def _line(label: str, name: str, result: dict, rows: int, parse: float, slow: float) -> str:
+    seconds = result["seconds"]
+    against = f"{slow / seconds:8.1f}x" if slow else f"{'-':>9}"
+    ratio = f"{seconds / parse:7.2f}x" if parse else f"{'-':>8}"
+    return (
+        f"{label:8} {name:13} {seconds:8.2f} {rows / seconds:11,.0f} {ratio} "
+        f"{against} {result['peak'] / 1e6:8.0f} {_cores(result):6.2f} {_two(result):>6} "
+        f"{_found(result):>16}"
+    )
+
+
+def _frictionless(label: str, packages: dict, small: dict, args, work: Path) -> dict:
+    """frictionless on the package, or on its small copy scaled to --rows (with the fast
+    engine's findings on that copy under "fast")."""
+    if not small:
+        return _run("frictionless", packages[label], work)
+    result = _run("frictionless", small[label], work)
+    scale = args.rows / args.frictionless_rows
+    fast = _run("fast", small[label], work)["findings"]
+    seconds, cpu = result["seconds"] * scale, result["cpu"] * scale
+    return {**result, "seconds": seconds, "cpu": cpu, "copy": True, "fast": fast}
+
+
+def _targets(shape: str, results: dict, largest: int) -> None:
+    """The issue 24 targets for each engine: the measured value and whether it is met."""
+    for engine in ("fast", "duckdb"):
+        valid, faulty = results["valid"], results["faulty"]
+        parse = max(r[engine]["seconds"] / r["pyarrow"]["seconds"] for r in (valid, faulty))
+        ratio = faulty[engine]["seconds"] / valid[engine]["seconds"]
+        peak = max(r[engine]["peak"] for r in (valid, faulty)) / largest
+        checks = [
+            (f"x parse {parse:.2f}", parse <= 1.5, "<= 1.5"),
+            (f"faulty/valid {ratio:.2f}", ratio <= 1.1, "<= 1.10"),
+            (f"peak {peak:.1f}x the largest file", peak <= 2, "<= 2"),
+        ]
+        if "frictionless" in valid:
+            slow = min(r["frictionless"]["seconds"] / r[engine]["seconds"] for r in (valid, faulty))
+            checks.insert(1, (f"x frictionless {slow:.0f}", slow >= 50, ">= 50"))
+        second = [r[engine]["two"] for r in (valid, faulty)]
+        if None in second:  # no thread samples: CPU time / wall time, a lower bound under load
+            second = [max(_cores(r[engine]) - 1, 0.0) for r in (valid, faulty)]
+        checks.append((f"second core busy {min(second):.0%}", min(second) > 0.5, "> 50%"))
+        met = "; ".join(
+            f"{text} ({goal}: {'met' if ok else 'NOT met'})" for text, ok, goal in checks
+        )
+        print(f"  targets, {shape}, {engine} engine: {met}")
 
 
 def _shape(shape: str, args: argparse.Namespace, work: Path) -> bool:
@@ -379,92 +196,144 @@ def _shape(shape: str, args: argparse.Namespace, work: Path) -> bool:
         "faulty": build(work / shape / "faulty", args.rows, faults=args.faults),
     }
     small = {}
-    if args.frictionless_rows and not args.skip_frictionless:
+    if not args.skip_frictionless and 0 < args.frictionless_rows < args.rows:
         small = {
             "valid": build(work / shape / "small-valid", args.frictionless_rows),
             "faulty": build(
                 work / shape / "small-faulty", args.frictionless_rows, faults=args.faults
             ),
         }
-    sizes = [p.stat().st_size for p in (work / shape / "valid" / "data").glob("*.csv")]
+    files = _schemas(packages["valid"])
+    sizes = {path: path.stat().st_size for path in files}
+    largest = max(sizes, key=sizes.get)
     print(
-        f"\n== {shape}: {args.rows:,} rows, {sum(sizes) / 1e6:.1f} MB of CSV (largest file "
-        f"{max(sizes) / 1e6:.1f} MB); {args.faults:.1%} of rows damaged in 'faulty'"
+        f"\n== {shape}: {args.rows:,} rows, {sum(sizes.values()) / 1e6:.1f} MB of CSV in "
+        f"{len(files)} files; the largest, {largest.name}, {sizes[largest] / 1e6:.1f} MB, "
+        f"{len(files[largest]['fields'])} fields, {sizes[largest] / args.rows:.0f} bytes a row; "
+        f"{args.faults:.1%} of rows damaged in 'faulty'"
     )
-    print(
-        f"{'package':8} {'contender':13} {'seconds':>8} {'rows/s':>11} {'peak MB':>8} "
-        f"{'x parse':>8} {'vs frictionless':>16}"
-    )
-    same = True
+    if small:
+        print(f"   frictionless: timed on a {args.frictionless_rows:,}-row copy, extrapolated")
+    print(HEADER)
+    same, measured = True, {}
     for label, descriptor in packages.items():
-        results = {c: _run(c, descriptor, work) for c in ("pyarrow", "fast", "duckdb")}
-        note = ""
+        results = {c: _run(c, descriptor, work) for c in CONTENDERS}
         if not args.skip_frictionless:
-            if small:
-                result = _run("frictionless", small[label], work)
-                rate = args.frictionless_rows / result["seconds"]
-                result = {**result, "seconds": args.rows / rate}
-                note = f" (extrapolated from {args.frictionless_rows:,} rows)"
-                fast_small = _run("fast", small[label], work)
-                names = json.loads(small[label].read_text())["resources"]
-                names = [r["name"] for r in names]
-                agree = _ordered(fast_small["findings"], names) == _ordered(
-                    result["findings"], names
-                )
-                print(
-                    f"  {label}: on the {args.frictionless_rows:,}-row copy, fast and "
-                    f"frictionless findings identical: {agree} ({len(result['findings'])})"
-                )
-                same &= agree
-            else:
-                result = _run("frictionless", descriptor, work)
-            results["frictionless"] = result
+            results["frictionless"] = _frictionless(label, packages, small, args, work)
         parse = results["pyarrow"]["seconds"]
         slow = results.get("frictionless", {}).get("seconds")
         for contender, result in results.items():
-            seconds = result["seconds"]
-            against = f"{slow / seconds:15.1f}x" if slow else f"{'-':>16}"
-            print(
-                f"{label:8} {contender:13} {seconds:8.2f} {args.rows / seconds:11,.0f} "
-                f"{result['peak'] / 1e6:8.0f} {seconds / parse:7.2f}x {against}"
-                + (note if contender == "frictionless" else "")
+            print(_line(label, contender, result, args.rows, parse, slow))
+        same &= _agree(
+            f"{label}, full package",
+            ("fast", results["fast"]["findings"]),
+            ("duckdb", results["duckdb"]["findings"]),
+            descriptor,
+        )
+        reference = results.get("frictionless")
+        if reference:
+            same &= _agree(
+                f"{label}, {args.frictionless_rows:,}-row copy"
+                if small
+                else f"{label}, full package",
+                ("fast", reference["fast"] if small else results["fast"]["findings"]),
+                ("frictionless", reference["findings"]),
+                small[label] if small else descriptor,
             )
-        names = [r["name"] for r in json.loads(descriptor.read_text())["resources"]]
-        fast, duck = (_ordered(results[c]["findings"], names) for c in ("fast", "duckdb"))
-        agree = fast == duck
-        line = f"  {label}: {len(fast)} fast findings, {len(duck)} duckdb; identical: {agree}"
-        if "frictionless" in results and not small:
-            slow_findings = _ordered(results["frictionless"]["findings"], names)
-            agree_slow = [f[:4] for f in slow_findings] == [f[:4] for f in fast]
-            line += f"; frictionless {len(slow_findings)}, identical: {agree_slow}"
-            same &= agree_slow
-        print(line)
-        same &= agree
+        measured[label] = results
+    _targets(shape, measured, sizes[largest])
     return same
 
 
+def _schemas(descriptor: Path) -> dict[Path, dict]:
+    """Every resource's data file and its schema, inline or referenced."""
+    resources = json.loads(descriptor.read_text(encoding="utf-8"))["resources"]
+    return {
+        descriptor.parent / r["path"]: json.loads(
+            (descriptor.parent / r["schema"]).read_text(encoding="utf-8")
+        )
+        if isinstance(r["schema"], str)
+        else r["schema"]
+        for r in resources
+    }
+
+
+def _bytes(size: str) -> int:
+    """'2GB', '512MB' or a byte count as bytes."""
+    match = re.fullmatch(r"\s*([0-9.]+)\s*([a-zA-Z]*)\s*", size)
+    if not match or match[2].upper() not in UNITS:
+        raise SystemExit(f"Error: --memory-limit {size!r} is not a size such as 2GB")
+    return int(float(match[1]) * UNITS[match[2].upper()])
+
+
+def _out_of_core(args: argparse.Namespace, work: Path) -> bool:
+    """The duckdb engine under a memory limit on --big-rows rows vs fast on the first rows."""
+    big = build_awards(work / "ooc" / "big", args.big_rows, faults=args.faults)
+    first = build_awards(work / "ooc" / "first", args.first_rows, faults=args.faults)
+    size = sum(p.stat().st_size for p in (big.parent / "data").glob("*.csv"))
+    print(
+        f"\n== out of core: awards, {args.big_rows:,} rows ({size / 1e6:,.0f} MB of CSV), "
+        f"{args.faults:.1%} damaged; duckdb engine with memory_limit {args.memory_limit}"
+    )
+    print(HEADER)
+    duck = _run("duckdb", big, work, env={"EXPO_DATA_DUCKDB_MEMORY_LIMIT": args.memory_limit})
+    print(_line("big", "duckdb", duck, args.big_rows, 0, 0))
+    fast = _run("fast", first, work)
+    print(_line("first", "fast", fast, args.first_rows, 0, 0))
+    limit = _bytes(args.memory_limit)
+    print(
+        f"  duckdb peak RSS {duck['peak'] / 1e6:,.0f} MB against a memory_limit of "
+        f"{limit / 1e6:,.0f} MB (RSS also counts Python, Arrow and mapped pages): "
+        f"{'within' if duck['peak'] <= limit else 'ABOVE'}"
+    )
+    last = args.first_rows + 1  # rows are CSV records; the header is row 1
+    kept = [
+        f
+        for f in duck["findings"]
+        if f[1] != "awards" or f[2] is None or f[2] <= last  # only awards grows
+    ]
+    return _agree(
+        f"the first {args.first_rows:,} rows",
+        ("duckdb (big)", kept),
+        ("fast (first rows)", fast["findings"]),
+        first,
+    )
+
+
 def main() -> None:
+    """Parse the arguments; build, time and compare; exit 1 where findings differ."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000, help="data rows (default 100000)")
+    parser.add_argument(
+        "--rows", type=int, default=100_000, help="data rows (default 100000; 0: no table)"
+    )
     parser.add_argument("--faults", type=float, default=0.001, help="share of damaged rows")
     parser.add_argument("--shape", choices=[*BUILDERS, "both"], default="both")
     parser.add_argument("--skip-frictionless", action="store_true", help="leave frictionless out")
     parser.add_argument(
-        "--frictionless-rows", type=int, default=0, help="time frictionless on N rows, extrapolate"
+        "--frictionless-rows",
+        type=int,
+        default=100_000,
+        help="time frictionless on a copy of N rows when --rows is larger (0: on the package)",
     )
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--out-of-core", action="store_true", help="also the duckdb engine on --big-rows (slow)"
+    )
+    parser.add_argument("--big-rows", type=int, default=10_000_000, help="default 10000000")
+    parser.add_argument("--first-rows", type=int, default=1_000_000, help="default 1000000")
+    parser.add_argument("--memory-limit", default="2GB", help="duckdb's memory_limit (2GB)")
     args = parser.parse_args()
-    if args.child:
-        contender, descriptor, out = args.child
-        _child(contender, Path(descriptor), Path(out))
-        return
+    _bytes(args.memory_limit)
+    if args.out_of_core and not 0 < args.first_rows <= args.big_rows:
+        parser.error("--first-rows must be between 1 and --big-rows")
     import expo_data  # bytecode as an installed wheel has it (PYTHONDONTWRITEBYTECODE may be set)
 
     compileall.compile_dir(expo_data.__path__[0], quiet=1)
     shapes = list(BUILDERS) if args.shape == "both" else [args.shape]
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     with tempfile.TemporaryDirectory(prefix="expo-bench-") as tmp:
-        same = [_shape(shape, args, Path(tmp)) for shape in shapes]
+        same = [_shape(shape, args, Path(tmp)) for shape in shapes] if args.rows else []
+        if args.out_of_core:
+            same.append(_out_of_core(args, Path(tmp)))
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
     if not all(same):
         sys.exit(1)
