@@ -22,9 +22,9 @@ from expo_data.errors import DataError
 from expo_data.model.descriptor import Field, open_package
 from expo_data.read import cells
 from expo_data.read.tables import read_table
-from expo_data.validation import fast as _fast
 from expo_data.validation.batch import CONSTRAINTS
 from expo_data.validation.combined import FRICTIONLESS_CODES, table_findings
+from expo_data.validation.engines import fast as _fast
 from expo_data.validation.strict import CODES as STRICT_CODES
 
 from conftest import ROOT, run_cli
