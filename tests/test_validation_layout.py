@@ -120,7 +120,10 @@ def test_a_repeated_unique_key_is_found_by_every_engine(tmp_path: Path):
         ("unique-key", 4, "team,year"),
         ("unique-key", 7, "team,year"),
     ]
-    assert found[0][4].endswith("the same values as in the row at position 2")
+    assert found[0][4].endswith(
+        'the same values as in the row at position 2; key "a, 2020" first held by row 2: '
+        "keep one row per key"
+    )
 
 
 def test_duckdb_finds_a_repeated_unique_key_in_sql(tmp_path: Path):
@@ -208,3 +211,171 @@ def test_no_import_cycle_and_no_private_import():
     done = subprocess.run([TOOL], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 in 0 import cycles" in done.stdout and "0 private imports" in done.stdout
+
+
+# -- a wide header is checked in linear time -----------------------------------------------------
+
+
+class Counted(str):
+    """A label that counts the comparisons made with it."""
+
+    calls = 0
+
+    def __eq__(self, other: object) -> bool:
+        Counted.calls += 1
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        Counted.calls += 1
+        return str.__ne__(self, other)
+
+    __hash__ = str.__hash__
+
+
+@pytest.mark.parametrize("fields", [50_000])
+def test_the_header_check_compares_each_label_a_bounded_number_of_times(tmp_path, fields):
+    """Linear: 50k fields once took ~1.25 billion label comparisons (each against every
+    earlier label); now each label is compared a few times, duplicates and blanks included."""
+    from expo_data.model.descriptor import open_package
+    from expo_data.validation.keys import ArrowKeys
+    from expo_data.validation.ordering import table_findings
+    from expo_data.validation.scan import Scan
+
+    names = [f"f{j}" for j in range(fields)]
+    schema = {"fields": [{"name": name, "type": "string"} for name in names]}
+    package = open_package(write_package(tmp_path / "p", ",".join(names) + "\n", schema))
+    labels = [*names[:-3], "f0", "", "other"]  # a duplicate, a blank and a wrong label
+    scan = Scan(package.resources[0], labels=[Counted(label) for label in labels])
+    Counted.calls = 0
+    found = table_findings(scan, {"t": scan}, 1000, ArrowKeys({"t": scan}))
+    assert Counted.calls <= 4 * fields
+    assert [(f.code, f.row, f.field) for f in found] == [
+        ("duplicate-label", 1, f"f{fields - 3}"),
+        ("blank-label", 1, f"f{fields - 2}"),
+        ("incorrect-label", 1, f"f{fields - 1}"),
+    ]
+    assert found[0].message.endswith('is duplicated to a label: at position "1"')
+
+
+# -- messages that say how to fix ------------------------------------------------------------------
+
+
+def two_tables(folder: Path, people: str, orgs: str, people_schema: dict | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "people.csv").write_text(people, encoding="utf-8")
+    (folder / "orgs.csv").write_text(orgs, encoding="utf-8")
+    org_schema = {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}
+    people_schema = people_schema or {
+        "fields": [
+            {"name": "id", "type": "integer"},
+            {"name": "org", "type": "string"},
+            {"name": "born", "type": "date"},
+            {"name": "seen", "type": "date", "format": "%d/%m/%Y"},
+        ],
+        "primaryKey": ["id"],
+        "foreignKeys": [{"fields": ["org"], "reference": {"resource": "orgs", "fields": ["id"]}}],
+    }
+    resources = [
+        {"name": "people", "path": "people.csv", "schema": people_schema},
+        {"name": "orgs", "path": "orgs.csv", "schema": org_schema},
+    ]
+    for r in resources:
+        r.update(format="csv", encoding="utf-8")
+    descriptor = {"name": "p", "resources": resources}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return folder / "datapackage.json"
+
+
+ORGS = "id\nshenzhen-data-bureau\nstate-information-center\n"
+
+
+def test_messages_say_how_to_fix_in_every_engine(tmp_path: Path):
+    people = (
+        "id,org,born,seen\n"
+        "1,shenzhen-data-bureau,2020-01-02,02/01/2020\n"
+        "2,shenzhen-data-burea,2020-13-02,2020-01-02\n"
+        "1,state-information-center,2020-01-02,02/01/2020\n"
+        "3,nowhere,2020-01-02,02/01/2020\n"
+        "1,state-information-center,2020-01-02,02/01/2020\n"
+    )
+    found = same_in_every_engine(two_tables(tmp_path / "p", people, ORGS))
+    by_place = {(code, row, field): message for code, _, row, field, message in found}
+    assert sorted(by_place) == [
+        ("foreign-key", 3, "org"),
+        ("foreign-key", 5, "org"),
+        ("primary-key", 4, ""),
+        ("primary-key", 6, ""),
+        ("type-error", 3, "born"),
+        ("type-error", 3, "seen"),
+    ]
+    assert by_place["type-error", 3, "born"].endswith(
+        'type is "date/default"; expected YYYY-MM-DD (e.g. 2023-10-25)'
+    )
+    assert by_place["type-error", 3, "seen"].endswith("; expected the format %d/%m/%Y")
+    assert by_place["primary-key", 4, ""].endswith(
+        'the same as in the row at position 2; key "1" first held by row 2: keep one row per key'
+    )
+    assert by_place["primary-key", 6, ""].endswith(
+        'the same as in the row at position 4; key "1" first held by row 2 (and row 4 since)'
+        ": keep one row per key"
+    )
+    assert by_place["foreign-key", 3, "org"].endswith(
+        'not found in the lookup table "orgs" as "id"; did you mean "shenzhen-data-bureau"?'
+    )
+    assert by_place["foreign-key", 5, "org"].endswith(
+        'not found in the lookup table "orgs" as "id"'
+    )
+
+
+def test_messages_still_start_with_frictionless_words(tmp_path: Path):
+    """frictionless' own message is the start of each: the hint only follows it."""
+    import frictionless
+
+    people = "id,org,born,seen\n1,shenzhen-data-burea,2020-13-02,02/01/2020\n1,x,2020-01-02,1\n"
+    descriptor = two_tables(tmp_path / "p", people, ORGS)
+    theirs = frictionless.Package(str(descriptor)).validate().flatten(["rowNumber", "message"])
+    ours = [(f.row, f.message) for f in validate(descriptor).findings]
+    assert len(ours) == len(theirs) == 5
+    hinted = 0
+    for (row, message), (their_row, their_message) in zip(ours, theirs, strict=True):
+        assert row == their_row and message.startswith(their_message)
+        hinted += message.startswith(their_message + "; ")
+    assert hinted == 4  # all but the foreign key "x", which no key is near
+
+
+def test_a_shifted_header_is_one_finding_not_one_per_row(tmp_path: Path):
+    """A deliberate difference: frictionless reports the extra cell of every row."""
+    import frictionless
+
+    rows = "id,team\n" + "".join(f"{k},t{k},{2000 + k}\n" for k in range(1, 30))
+    descriptor = write_package(tmp_path / "p", rows, UNIQUE_KEYS)
+    found = same_in_every_engine(descriptor)
+    assert [(code, row, field) for code, _, row, field, _ in found] == [
+        ("missing-label", 1, "year"),
+        ("extra-cell", 2, ""),
+    ]
+    assert found[1][4].endswith(
+        "; every row has it: the header seems shifted; give it one label per column"
+    )
+    theirs = frictionless.Package(str(descriptor)).validate().flatten(["rowNumber", "type"])
+    assert theirs == [[None, "missing-label"]] + [[k, "extra-cell"] for k in range(2, 31)]
+
+
+def test_a_missing_header_is_one_finding_not_one_per_label(tmp_path: Path):
+    """A deliberate difference: frictionless reports every label."""
+    rows = "".join(f"{k},t{k},{2000 + k}\n" for k in range(1, 5))
+    found = same_in_every_engine(write_package(tmp_path / "p", rows, UNIQUE_KEYS))
+    assert [(code, row, field) for code, _, row, field, _ in found] == [
+        ("incorrect-label", 1, "id")
+    ]
+    assert found[0][4].endswith("; no label is a field name: is the header row missing?")
+
+
+def test_a_few_ragged_rows_are_each_reported(tmp_path: Path):
+    rows = "id,team,year\n1,a,2000\n2,b,2001,x\n3,c\n4,d,2003,y\n"
+    found = same_in_every_engine(write_package(tmp_path / "p", rows, UNIQUE_KEYS))
+    assert [(code, row) for code, _, row, *_ in found] == [
+        ("extra-cell", 3),
+        ("missing-cell", 4),
+        ("extra-cell", 5),
+    ]

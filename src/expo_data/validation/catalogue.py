@@ -19,6 +19,8 @@ from .report import Finding
 
 FRICTIONLESS, PROJECT = "frictionless", "expo-data"
 LEVELS = ("package", "resource", "header", "row", "cell")
+#: what separates a message's words (frictionless' where it reports the code) from the fix
+FIX_SEPARATOR = "; "
 #: the generated page listing every code
 PAGE = "docs/findings.md"
 #: characters of a cell quoted in a message (frictionless' messages are cut so too)
@@ -256,18 +258,25 @@ def finding(
     path: str = "",
     *,
     message: str | None = None,
+    fix: str = "",
     **values: Any,
 ) -> Finding:
     """A finding of `code`, its message the code's template filled with `values` (and `row`).
 
-    `message` words it instead, where a check says more than the template can (a header
-    label with surrounding whitespace is an `incorrect-label` of another kind).
+    `fix` (how to fix it, `fixes`) follows the template's words after "; ". `message` words
+    it instead, where a check says more than the template can (a header label with
+    surrounding whitespace is an `incorrect-label` of another kind).
     """
     if message is None:
         message = CATALOGUE[code].template.format(row=row, field=field, **values)
     elif code not in CATALOGUE:
         raise KeyError(code)
-    return Finding(code, resource, row, field, message, path)
+    return Finding(code, resource, row, field, with_fix(message, fix), path)
+
+
+def with_fix(message: str, fix: str) -> str:
+    """A message followed by how to fix it (if said)."""
+    return f"{message}{FIX_SEPARATOR}{fix}" if fix else message
 
 
 def note_of(found: Finding) -> str:
@@ -302,6 +311,12 @@ def markdown() -> str:
         "frictionless reports under other codes of its own pass through unchanged). *Level*:",
         "what the finding is about; *origin*: `frictionless` where frictionless-py reports the",
         "code too (same resource, row and field), `expo-data` where only expo-data does.",
+        "Where frictionless reports a code, the message starts with its words; messages then",
+        'say how to fix the finding after "; " (a type error the expected format, a repeated',
+        "key the key and the row that first held it, a missing foreign key the nearest",
+        "existing one). A shifted header (every row with the same extra or missing cells) is",
+        "one finding on the first row, and a missing header (no label is a field name) one",
+        "`incorrect-label`: frictionless repeats them per row and per label.",
         "",
         "| code | level | origin | means |",
         "|---|---|---|---|",

@@ -7,7 +7,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from . import catalogue as c
-from .catalogue import CATALOGUE, FRICTIONLESS
+from .catalogue import CATALOGUE, FIX_SEPARATOR, FRICTIONLESS, with_fix
+from .fixes import expected, one_per_header
+from .sources import is_typed
 from .strict import MAX_CELL_BYTES, strict_findings
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ def table_findings(
     from .engines.fast import supported
 
     names = package.resource_names
+    rows = {} if rows is None else rows
     strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
     oversized = {f.resource for f in strict if f.code == c.CELL_TOO_LARGE}
     package = _without(package, oversized)  # read no further: memory stays bounded
@@ -56,8 +59,9 @@ def table_findings(
         findings = _insert(package, duckdb_findings(package, **common), delegated)
     else:
         findings = fast_pass(package, reference=True, progress=progress, **common)
-        parquet = {r.name for r in package.resources if r.format == "parquet"}
+        parquet = {r.name for r in package.resources if is_typed(r)}
         extra = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
+        findings = _fixes_of(findings, extra)
         extra = [
             f
             for f in extra
@@ -66,10 +70,11 @@ def table_findings(
         ]
         extra += delegated
         findings = _cut(_insert(package, findings, extra), {id(f) for f in extra}, limit_errors)
-    findings = _merge(package, strict, findings)
+    findings = _type_fixes(package, _merge(package, strict, findings))
     order = {name: i for i, name in enumerate(names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
-    return findings
+    fields = {r.name: len(r.schema.fields) for r in package.resources}
+    return one_per_header(findings, fields, rows, limit_errors)
 
 
 #: the table codes both engines report as frictionless does (the fast engine mimics them)
@@ -80,6 +85,8 @@ FRICTIONLESS_CODES = frozenset(
 TABLE_CODES = FRICTIONLESS_CODES | {c.OUT_OF_RANGE}
 _CELL_CODES = {c.TYPE_ERROR, c.CONSTRAINT_ERROR, c.OUT_OF_RANGE}
 _ROW_CODES = {c.EXTRA_CELL, c.MISSING_CELL, c.UNIQUE_ERROR, c.PRIMARY_KEY, c.FOREIGN_KEY}
+#: the codes whose message the fast pass ends with how to fix the finding
+_FIXED = {c.TYPE_ERROR, c.UNIQUE_ERROR, c.PRIMARY_KEY, c.FOREIGN_KEY}
 #: the constraints frictionless' engine does not check (v2 categories; patterns go to RE2)
 _BEYOND = ("categories", "pattern")
 
@@ -87,6 +94,30 @@ _BEYOND = ("categories", "pattern")
 def _beyond_frictionless(finding: Finding) -> bool:
     """A fast-pass finding on a rule frictionless does not check (its engine never reports it)."""
     return finding.code == c.CONSTRAINT_ERROR and finding.constraint in _BEYOND
+
+
+def _fixes_of(findings: list[Finding], fast: list[Finding]) -> list[Finding]:
+    """frictionless' findings, each with the fix the fast pass gives the same finding."""
+    told = {(f.code, f.resource, f.row, f.field): f.message for f in fast if f.code in _FIXED}
+    out = []
+    for f in findings:
+        message = told.get((f.code, f.resource, f.row, f.field), "")
+        if message.startswith(f.message + FIX_SEPARATOR):  # the same words, then the fix
+            f = replace(f, message=message)
+        out.append(f)
+    return out
+
+
+def _type_fixes(package: Package, findings: list[Finding]) -> list[Finding]:
+    """Type errors, each ending with the format its field expects (whichever engine found it)."""
+    fields = {(r.name, f.name): f for r in package.resources for f in r.schema.fields}
+    out = []
+    for f in findings:
+        field = fields.get((f.resource, f.field)) if f.code == c.TYPE_ERROR else None
+        if field is not None and not f.message.endswith(FIX_SEPARATOR + expected(field)):
+            f = replace(f, message=with_fix(f.message, expected(field)))
+        out.append(f)
+    return out
 
 
 def _insert(package: Package, findings: list[Finding], extra: list[Finding]) -> list[Finding]:

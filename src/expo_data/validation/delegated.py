@@ -24,6 +24,7 @@ from .batch import OUT_OF_RANGE, pattern_misses
 from .keys import repeat_findings
 from .ordering import cell_finding
 from .report import Finding
+from .sources import is_text
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
@@ -33,7 +34,7 @@ def delegated_findings(package: Package, *, limit: int) -> list[Finding]:
     """Pattern, categories, out-of-range and uniqueKeys findings of every CSV resource."""
     out: list[Finding] = []
     for resource in package.resources:
-        if resource.format != "csv":
+        if not is_text(resource):
             continue
         try:
             table = read_strings(resource)

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from ..read.buffers import ZERO_FLOAT, bools, to_bools, to_ints
 from .catalogue import UNIQUE_KEY, finding, show
+from .fixes import MAX_CANDIDATES, MAX_SEARCHES, nearest, repeated
 
 if TYPE_CHECKING:
     from ..model.descriptor import Resource
@@ -60,24 +61,24 @@ def duplicates(code: np.ndarray, numbers: np.ndarray, take_part: np.ndarray) -> 
 
     `code` is `codes(...)` of the key columns, `numbers` the rows' record numbers (in any
     order). Returns (indices of the repeating rows, index of the latest earlier row with the
-    same key), by record number.
+    same key, record number of the first row with the key), by record number.
     """
     part = np.flatnonzero(take_part)
     sub, at = code[part], numbers[part]
     if not len(sub):
-        return part, part
+        return part, part, numbers[part]
     first = np.full(int(sub.max()) + 1, np.iinfo(np.int64).max)
     np.minimum.at(first, sub, at)
     repeat = at > first[sub]
     if not repeat.any():
-        return part[:0], part[:0]
+        return part[:0], part[:0], numbers[part[:0]]
     involved = np.flatnonzero(np.isin(sub, sub[repeat]))  # rows of the repeated keys only
     order = involved[np.lexsort((at[involved], sub[involved]))]
     same = np.concatenate([[False], sub[order][1:] == sub[order][:-1]])
     previous = np.full(len(sub), -1, np.int64)
     previous[order] = np.where(same, np.concatenate([[-1], order[:-1]]), -1)
     rows = np.flatnonzero(repeat)
-    return part[rows], part[previous[rows]]
+    return part[rows], part[previous[rows]], first[sub[rows]]
 
 
 def lookup_misses(local: list[pa.Array], reference: list[pa.Array]) -> np.ndarray:
@@ -117,17 +118,37 @@ def _comparable(a: pa.Array, b: pa.Array) -> tuple[pa.Array, pa.Array] | None:
 # -- what a store answers -----------------------------------------------------------------------
 
 
+def _none(k: int) -> str:
+    return ""
+
+
+@dataclass
+class Repeats:
+    """Rows whose key repeats an earlier row's, as record numbers."""
+
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    before: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # the latest
+    first: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # the first
+    shown: Callable[[int], str] = _none  # the k-th row's key, as a message shows it
+
+
+@dataclass
+class Misses:
+    """Rows whose foreign key is not in the lookup, as record numbers."""
+
+    rows: np.ndarray
+    shown: Callable[[int], str]  # the k-th row's key, as a message shows it
+    nearest: Callable[[int], str] = _none  # the hint naming the nearest existing key
+
+
 @dataclass
 class KeyErrors:
-    """The key checks' results, as record numbers (a store computes them its own way)."""
+    """The key checks' results (a store computes them its own way)."""
 
-    unique: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    unique: dict[int, Repeats] = field(default_factory=dict)  # by column
     all_null: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    primary: tuple[np.ndarray, np.ndarray] = field(
-        default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64))
-    )
-    #: foreign key index → (rows whose key is not in the lookup, the k-th row's values shown)
-    foreign: dict[int, tuple[np.ndarray, Callable[[int], str]]] = field(default_factory=dict)
+    primary: Repeats = field(default_factory=Repeats)
+    foreign: dict[int, Misses] = field(default_factory=dict)  # by foreign key index
 
 
 class KeyStore(Protocol):
@@ -141,8 +162,8 @@ class KeyStore(Protocol):
         """Whether the columns at `positions` were kept."""
         ...
 
-    def repeats(self, scan: Scan, positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Rows whose key (no value missing) repeats an earlier row's, and that earlier row."""
+    def repeats(self, scan: Scan, positions: list[int]) -> Repeats:
+        """Rows whose key (no value missing) repeats an earlier row's."""
         ...
 
 
@@ -172,8 +193,7 @@ def unique_key_findings(scan: Scan, store: KeyStore, limit: int) -> list[Finding
         where = [position.get(name) for name in key]
         if None in where or not store.has(scan, where):
             continue  # a missing column: the header findings say so
-        at, before = store.repeats(scan, where)
-        out += _unique_key(resource, key, at, before)
+        out += _unique_key(resource, key, store.repeats(scan, where))
     out.sort(key=lambda f: f.row)
     return out[:limit]
 
@@ -182,24 +202,34 @@ def repeat_findings(
     resource: Resource, key: tuple[str, ...], columns: list[pa.Array], numbers: np.ndarray
 ) -> list[Finding]:
     """`unique-key` findings over typed `columns` whose rows have record `numbers`."""
-    at, before = _repeats(columns, numbers)
-    return _unique_key(resource, key, at, before)
+    return _unique_key(resource, key, _repeats(columns, numbers))
 
 
-def _repeats(columns: list[pa.Array], numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _repeats(columns: list[pa.Array], numbers: np.ndarray) -> Repeats:
     nulls = np.logical_or.reduce([to_bools(c.is_null()) for c in columns])
-    at, before = duplicates(codes(columns), numbers, ~nulls & ~nan_mask(columns))
-    return numbers[at], numbers[before]
+    at, before, first = duplicates(codes(columns), numbers, ~nulls & ~nan_mask(columns))
+    return Repeats(numbers[at], numbers[before], first, _shown(columns, at))
 
 
-def _unique_key(resource: Resource, key, at: np.ndarray, before: np.ndarray) -> list[Finding]:
+def _shown(columns: list[pa.Array], at: np.ndarray) -> Callable[[int], str]:
+    """The key of the k-th of the rows `at` (indices into `columns`), as messages show it."""
+
+    def shown(k: int) -> str:
+        return ", ".join(show(column[int(at[k])].as_py()) for column in columns)
+
+    return shown
+
+
+def _unique_key(resource: Resource, key: tuple[str, ...], found: Repeats) -> list[Finding]:
     name = ",".join(key)
-    return [
-        finding(
-            UNIQUE_KEY, resource.name, int(a), name, resource.path, key=", ".join(key), before=b
-        )
-        for a, b in zip(at.tolist(), before.tolist(), strict=True)
-    ]
+    out = []
+    for k, (a, b, first) in enumerate(
+        zip(*(x.tolist() for x in (found.rows, found.before, found.first)), strict=True)
+    ):
+        hint = repeated(found.shown(k), first, b)
+        values = {"key": ", ".join(key), "before": b, "fix": hint}
+        out.append(finding(UNIQUE_KEY, resource.name, a, name, resource.path, **values))
+    return out
 
 
 # -- in memory ----------------------------------------------------------------------------------
@@ -215,7 +245,7 @@ class ArrowKeys:
         found = scan.found
         return found.key_rows is not None and all(j in found.keys for j in positions)
 
-    def repeats(self, scan: Scan, positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    def repeats(self, scan: Scan, positions: list[int]) -> Repeats:
         found = scan.found
         return _repeats([found.keys[j][0] for j in positions], found.key_rows)
 
@@ -234,25 +264,47 @@ class ArrowKeys:
         for j in unique:
             column = keys[j][0]
             take = to_bools(column.is_valid()) & ~nan_mask([column])
-            at, before = duplicates(code([j]), numbers, take)
-            out.unique[j] = (numbers[at], numbers[before])
+            at, before, first = duplicates(code([j]), numbers, take)
+            out.unique[j] = Repeats(numbers[at], numbers[before], first, _shown([column], at))
         if pk:
             columns = [keys[j][0] for j in pk]
             nulls = np.logical_and.reduce([to_bools(c.is_null()) for c in columns])
             out.all_null = numbers[np.flatnonzero(nulls)]
-            at, before = duplicates(code(pk), numbers, ~nulls & ~nan_mask(columns))
-            out.primary = (numbers[at], numbers[before])
+            at, before, first = duplicates(code(pk), numbers, ~nulls & ~nan_mask(columns))
+            out.primary = Repeats(numbers[at], numbers[before], first, _shown(columns, at))
         for index, local in groups:
             fk = scan.resource.schema.foreign_keys[index]
             target = self.byname[fk.resource or scan.resource.name]
             reference = [_reference_column(target, name) for name in fk.reference_fields]
-            misses = np.flatnonzero(lookup_misses([keys[j][0] for j in local], reference))
-
-            def shown(k: int, misses=misses, local=local) -> str:
-                return ", ".join(show(keys[j][0][int(misses[k])].as_py()) for j in local)
-
-            out.foreign[index] = (numbers[misses], shown)
+            columns = [keys[j][0] for j in local]
+            misses = np.flatnonzero(lookup_misses(columns, reference))
+            shown = _shown(columns, misses)
+            out.foreign[index] = Misses(numbers[misses], shown, _nearest(reference, shown))
         return out
+
+
+def _nearest(reference: list[pa.Array], shown: Callable[[int], str]) -> Callable[[int], str]:
+    """The hint for the k-th missing key: the nearest referenced key (few enough to search)."""
+    keys: list[str] | None = None
+    hints: dict[str, str] = {}
+
+    def hint(k: int) -> str:
+        nonlocal keys
+        missing = shown(k)
+        if missing in hints or len(hints) >= MAX_SEARCHES:
+            return hints.get(missing, "")
+        if keys is None:
+            table = pa.table({str(i): c for i, c in enumerate(reference)}).drop_null()
+            table = table.group_by(table.column_names).aggregate([]) if table.num_rows else table
+            if table.num_rows > MAX_CANDIDATES:
+                keys = []
+            else:
+                columns = [c.to_pylist() for c in table.columns]
+                keys = [", ".join(show(v) for v in row) for row in zip(*columns, strict=True)]
+        hints[missing] = nearest(missing, keys) if keys else ""
+        return hints[missing]
+
+    return hint
 
 
 def _reference_column(target: Scan, name: str) -> pa.Array:
@@ -287,22 +339,22 @@ class SqlKeys:
         _, types = self.tables[scan.resource.name]
         return all(j in types for j in positions)
 
-    def repeats(self, scan: Scan, positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    def repeats(self, scan: Scan, positions: list[int]) -> Repeats:
         name, types = self.tables[scan.resource.name]
-        return self._numbers(_sql_repeats(name, positions, types, self.limit, any_null=True))
+        return self._repeats(_sql_repeats(name, positions, types, self.limit, any_null=True))
 
     def errors(self, scan: Scan) -> KeyErrors:
         name, types = self.tables[scan.resource.name]
         unique, pk, groups = key_positions(scan)
         out = KeyErrors()
         for j in unique:
-            out.unique[j] = self._numbers(_sql_repeats(name, [j], types, self.limit))
+            out.unique[j] = self._repeats(_sql_repeats(name, [j], types, self.limit))
         if pk:
             where = " AND ".join(f"c{j} IS NULL" for j in pk)
             (out.all_null,) = self._numbers(
                 f"SELECT row FROM {name} WHERE {where} ORDER BY row LIMIT {self.limit}"
             )
-            out.primary = self._numbers(_sql_repeats(name, pk, types, self.limit))
+            out.primary = self._repeats(_sql_repeats(name, pk, types, self.limit))
         for index, local in groups:
             fk = scan.resource.schema.foreign_keys[index]
             target = fk.resource or scan.resource.name
@@ -314,6 +366,13 @@ class SqlKeys:
         return tuple(
             np.asarray(table.column(i).to_pylist(), np.int64) for i in range(table.num_columns)
         )
+
+    def _repeats(self, sql: str) -> Repeats:
+        """The repeats `_sql_repeats` selects: row, before, first, then the key's columns."""
+        table = self.con.sql(sql).to_arrow_table()
+        rows, before, first = (np.asarray(table.column(i).to_pylist(), np.int64) for i in range(3))
+        columns = [table.column(i).combine_chunks() for i in range(3, table.num_columns)]
+        return Repeats(rows, before, first, _shown(columns, np.arange(len(rows))))
 
     def _misses(self, name: str, local: list[int], types: dict, target: str, fk: Any) -> tuple:
         """Rows whose (not all-null) key is missing from the lookup: an anti-join."""
@@ -345,12 +404,18 @@ class SqlKeys:
             )
         table = self.con.sql(f"{sql} ORDER BY l.row LIMIT {self.limit}").to_arrow_table()
         rows = np.asarray(table.column(0).to_pylist(), np.int64)
-        values = [table.column(k + 1) for k in range(len(cols))]
-
-        def shown(k: int) -> str:
-            return ", ".join(show(column[k].as_py()) for column in values)
-
-        return rows, shown
+        values = [table.column(k + 1).combine_chunks() for k in range(len(cols))]
+        shown = _shown(values, np.arange(len(rows)))
+        if None in refs:
+            return Misses(rows, shown)
+        listed = ", ".join(f"c{r}" for r in refs)
+        every_null = " AND ".join(f"c{r} IS NULL" for r in refs)
+        candidates = (
+            f"SELECT DISTINCT {listed} FROM {target_name} WHERE NOT ({every_null}) "
+            f"LIMIT {MAX_CANDIDATES + 1}"
+        )
+        reference = [c.combine_chunks() for c in self.con.sql(candidates).to_arrow_table().columns]
+        return Misses(rows, shown, _nearest(reference, shown))
 
 
 def _sql_repeats(
@@ -358,7 +423,7 @@ def _sql_repeats(
 ) -> str:
     """Rows whose key (no NaN; not all null, or with `any_null` no null) appeared before.
 
-    Selects each such row and the latest earlier row with the same key.
+    Selects each such row, the latest earlier and the first row with the same key, and the key.
     """
     cols = [f"c{j}" for j in positions]
     joiner = " OR " if any_null else " AND "
@@ -368,10 +433,12 @@ def _sql_repeats(
     ]
     same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM d.{c}" for c in cols)
     listed = ", ".join(cols)
+    window = f"PARTITION BY {', '.join('t.' + c for c in cols)} ORDER BY t.row"
     return (
         f"WITH t AS (SELECT row, {listed} FROM {name} WHERE {' AND '.join(keep)}), "
         f"d AS (SELECT {listed} FROM t GROUP BY ALL HAVING count(*) > 1), "
-        f"s AS (SELECT t.row, lag(t.row) OVER (PARTITION BY {', '.join('t.' + c for c in cols)} "
-        f"ORDER BY t.row) AS before FROM t SEMI JOIN d ON {same}) "
-        f"SELECT row, before FROM s WHERE before IS NOT NULL ORDER BY row LIMIT {limit}"
+        f"s AS (SELECT t.*, lag(t.row) OVER w AS before, min(t.row) OVER w AS first "
+        f"FROM t SEMI JOIN d ON {same} WINDOW w AS ({window})) "
+        f"SELECT row, before, first, {listed} FROM s WHERE before IS NOT NULL "
+        f"ORDER BY row LIMIT {limit}"
     )

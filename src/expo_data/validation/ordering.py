@@ -14,13 +14,14 @@ import numpy as np
 
 from . import catalogue as c
 from .catalogue import finding, show
+from .fixes import expected, repeated
 from .keys import key_positions
 from .scan import resource_finding
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Resource
     from .batch import CellErrors
-    from .keys import KeyErrors, KeyStore
+    from .keys import KeyErrors, KeyStore, Repeats
     from .report import Finding
     from .scan import Scan
 
@@ -114,8 +115,8 @@ def _row_findings(scan: Scan, keyed: KeyErrors, limit: int) -> list[Finding]:
     fields = scan.fields()
     unique, pk, groups = key_positions(scan)
     # only the rows that can come before the cut: each row with a problem has a finding
-    at_keys = [r[0] for r in keyed.unique.values()] + [keyed.all_null, keyed.primary[0]]
-    at_keys += [rows for rows, _ in keyed.foreign.values()]
+    at_keys = [r.rows for r in keyed.unique.values()] + [keyed.all_null, keyed.primary.rows]
+    at_keys += [misses.rows for misses in keyed.foreign.values()]
     candidates = [e.rows for e in found.errors] + found.blank
     candidates += [np.array([n for n, _ in found.ragged], np.int64)]
     candidates += [rows for rows in at_keys if len(rows)]
@@ -139,8 +140,8 @@ def _row_findings(scan: Scan, keyed: KeyErrors, limit: int) -> list[Finding]:
     for number, width in found.ragged:
         if (r := row(number)) is not None:
             r.width = width
-    for j, (at, before) in keyed.unique.items():
-        for number, b in zip(at.tolist(), before.tolist(), strict=True):
+    for j, repeats in keyed.unique.items():
+        for k, (number, b, first) in enumerate(_repeats(repeats)):
             if (r := row(number)) is not None:
                 r.unique[j] = finding(
                     c.UNIQUE_ERROR,
@@ -150,37 +151,41 @@ def _row_findings(scan: Scan, keyed: KeyErrors, limit: int) -> list[Finding]:
                     resource.path,
                     position=j + 1,
                     before=b,
+                    fix=repeated(repeats.shown(k), first, b),
                 )
     for number in keyed.all_null.tolist():
         if (r := row(number)) is not None:
             note = 'cells composing the primary keys are all "None"'
             r.primary = _row_error(c.PRIMARY_KEY, resource, number, note)
-    for number, b in zip(*(p.tolist() for p in keyed.primary), strict=True):
+    for k, (number, b, first) in enumerate(_repeats(keyed.primary)):
         if (r := row(number)) is not None:
             note = f"the same as in the row at position {b}"
-            r.primary = _row_error(c.PRIMARY_KEY, resource, number, note)
-    for index, (misses, shown) in keyed.foreign.items():
+            fix = repeated(keyed.primary.shown(k), first, b)
+            r.primary = _row_error(c.PRIMARY_KEY, resource, number, note, fix=fix)
+    for index, misses in keyed.foreign.items():
         fk = resource.schema.foreign_keys[index]
-        for k, number in enumerate(misses.tolist()):
+        for k, number in enumerate(misses.rows.tolist()):
             if (r := row(number)) is not None:
                 note = (
-                    f'for "{", ".join(fk.fields)}": values "{shown(k)}" not found in the lookup '
-                    f'table "{fk.resource}" as "{", ".join(fk.reference_fields)}"'
+                    f'for "{", ".join(fk.fields)}": values "{misses.shown(k)}" not found in the '
+                    f'lookup table "{fk.resource}" as "{", ".join(fk.reference_fields)}"'
                 )
-                r.foreign[index] = _row_error(
-                    c.FOREIGN_KEY, resource, number, note, ",".join(fk.fields)
-                )
+                name, fix = ",".join(fk.fields), misses.nearest(k)
+                r.foreign[index] = _row_error(c.FOREIGN_KEY, resource, number, note, name, fix)
     out: list[Finding] = []
     for number in sorted(rows):
-        out += _in_order(rows[number], scan, number, unique, pk, groups)
+        out += _in_order(rows[number], scan, fields, number, (unique, pk, groups))
         if len(out) >= limit:
             return out[:limit]
     return out
 
 
-def _in_order(r: _Row, scan: Scan, number: int, unique, pk, groups) -> list[Finding]:
+def _in_order(
+    r: _Row, scan: Scan, fields: list[Field | None], number: int, keys: tuple
+) -> list[Finding]:
     """One row's findings, in the order frictionless' row reading produces them."""
-    resource, fields, labels = scan.resource, scan.fields(), scan.labels or []
+    resource, labels = scan.resource, scan.labels or []
+    unique, pk, groups = keys
     path = resource.path
     width = len(fields)
     out: list[Finding] = []
@@ -237,7 +242,7 @@ def cell_finding(
     values = {"cell": show(cell), "position": error.position + 1, "type": f.type}
     where = (resource.name, number, f.name, resource.path)
     if not error.constraint:
-        return finding(c.TYPE_ERROR, *where, format=f.format, **values)
+        return finding(c.TYPE_ERROR, *where, format=f.format, fix=expected(f), **values)
     if error.constraint == c.OUT_OF_RANGE:
         limit = {"integer": "int64", "number": "float64"}.get(f.type, "the years 1-9999 in UTC")
         return finding(c.OUT_OF_RANGE, *where, limit=limit, **values)
@@ -246,5 +251,14 @@ def cell_finding(
     return replace(found, constraint=error.constraint)
 
 
-def _row_error(code: str, resource: Resource, number: int, note: str, name: str = "") -> Finding:
-    return finding(code, resource.name, number, name, resource.path, note=note)
+def _row_error(
+    code: str, resource: Resource, number: int, note: str, name: str = "", fix: str = ""
+) -> Finding:
+    return finding(code, resource.name, number, name, resource.path, note=note, fix=fix)
+
+
+def _repeats(repeats: Repeats) -> list[tuple[int, int, int]]:
+    """(row, the latest earlier row, the first row) of each repeating row."""
+    return list(
+        zip(repeats.rows.tolist(), repeats.before.tolist(), repeats.first.tolist(), strict=True)
+    )

@@ -23,7 +23,7 @@ from . import catalogue, checks
 from .batch import Batches, Found, empty_is_missing
 from .catalogue import finding
 from .records import python_records, record_layout
-from .sources import csv_batches, open_bytes
+from .sources import csv_batches, is_text, open_bytes
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Package, Resource
@@ -106,7 +106,7 @@ def scan_csv(
     progress: Progress | None = None,
 ) -> Scan:
     """Read one CSV resource once; `keys` are the fields whose typed values must be kept."""
-    if resource.format != "csv" or not (options.table or options.project):
+    if not is_text(resource) or not (options.table or options.project):
         return Scan(resource, read=False)  # nothing to check here (frictionless does)
     block = BLOCK
     report = None

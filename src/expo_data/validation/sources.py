@@ -23,6 +23,16 @@ if TYPE_CHECKING:
     from ..model.descriptor import Resource
 
 
+def is_text(resource: Resource) -> bool:
+    """Whether the resource is read as string batches (`csv_batches`): the lexical checks apply."""
+    return resource.format == "csv"
+
+
+def is_typed(resource: Resource) -> bool:
+    """Whether the resource is read as a typed table (`parquet_table`): its schema is checked."""
+    return resource.format == "parquet"
+
+
 def open_bytes(resource: Resource) -> Any:
     """A binary stream of the resource's (decompressed) bytes; OSError when it cannot be opened."""
     if compression(resource):  # the checks read the text, not the compressed bytes

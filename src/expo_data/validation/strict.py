@@ -24,6 +24,7 @@ from ..read.csvfile import open_csv_bytes
 from . import catalogue as c
 from .catalogue import finding
 from .report import Finding
+from .sources import is_text
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
@@ -40,7 +41,7 @@ def strict_findings(package: Package, *, max_cell_bytes: int = MAX_CELL_BYTES) -
     """Every CSV resource's strict-reading findings (at most one of each code per resource)."""
     out: list[Finding] = []
     for resource in package.resources:
-        if resource.format == "csv":
+        if is_text(resource):
             out += resource_findings(resource, max_cell_bytes=max_cell_bytes)
     return out
 

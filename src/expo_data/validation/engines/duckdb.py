@@ -49,6 +49,7 @@ from ..scan import (
     scan_csv,
     whole,
 )
+from ..sources import is_text
 from . import fast
 
 if TYPE_CHECKING:
@@ -101,9 +102,7 @@ def duckdb_findings(
     duckdb = _duckdb()
     memory_limit = memory_limit or os.environ.get("EXPO_DATA_DUCKDB_MEMORY_LIMIT") or None
     temp_directory = temp_directory or os.environ.get("EXPO_DATA_DUCKDB_TEMP_DIRECTORY") or None
-    if table and not (
-        fast.supported(package) and all(r.format == "csv" for r in package.resources)
-    ):
+    if table and not (fast.supported(package) and all(is_text(r) for r in package.resources)):
         return fast.findings(
             package,
             limit_errors=limit_errors,

@@ -25,6 +25,7 @@ from ..scan import (
     scan_csv,
 )
 from ..scan import referenced as referenced_fields
+from ..sources import is_text, is_typed
 from . import parquet
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def findings(
     """
     out: list[Finding] = []
     names = set(package.resource_names)
-    parquet_names = {r.name for r in package.resources if r.format == "parquet"}
+    parquet_names = {r.name for r in package.resources if is_typed(r)}
     native = names if table else set()
     use_reference = table and (reference or not supported(package))
     if use_reference:
@@ -111,9 +112,9 @@ def findings(
 def supported(package: Package) -> bool:
     """Whether the engine reads every resource itself: Parquet, or CSV read as frictionless does."""
     for resource in package.resources:
-        if resource.format == "parquet":
+        if is_typed(resource):
             continue
-        if resource.format != "csv" or _compressed(package, resource):
+        if not is_text(resource) or _compressed(package, resource):
             return False
         dialect = dict(resource.dialect)
         if set(dialect) - DIALECT or dialect.get("header", True) is not True:
@@ -137,7 +138,7 @@ def scan_resource(
     progress: Progress | None = None,
 ) -> Scan:
     """Read one resource once (Parquet natively, CSV by `scan`); `keys`: the fields to keep."""
-    if resource.format != "parquet":
+    if not is_typed(resource):
         return scan_csv(resource, package, options, keys, progress)
     result = parquet.scan(
         resource,
