@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..read.csvfile import open_csv_bytes
 from . import catalogue as c
 from .catalogue import finding
 from .report import Finding
-from .sources import is_text, open_bytes
+from .sources import is_text
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
@@ -47,7 +48,7 @@ def strict_findings(package: Package, *, max_cell_bytes: int = MAX_CELL_BYTES) -
 
 def resource_findings(resource: Resource, *, max_cell_bytes: int = MAX_CELL_BYTES) -> list:
     try:
-        stream = open_bytes(resource)
+        stream = open_csv_bytes(resource)
     except Exception:  # a missing or unreadable file: the engines' scheme-error says so
         return []
     try:
@@ -262,7 +263,7 @@ class _Scan:
 
     def _line_of(self, offset: int) -> int:
         lines, left = 1, max(offset, 0)
-        with open_bytes(self.resource) as stream:
+        with open_csv_bytes(self.resource) as stream:
             while left > 0 and (data := stream.read(min(left, CHUNK))):
                 lines, left = lines + data.count(b"\n"), left - len(data)
         return lines
