@@ -6,6 +6,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..docs import escape
+
 if TYPE_CHECKING:
     from ..model.descriptor import Package
     from .diff import PackageDiff
@@ -177,15 +179,15 @@ def hf_card(package: Package, rows: dict[str, int]) -> str:
     ]
     text = yaml.safe_dump(header, allow_unicode=True, sort_keys=False, width=1000)
     body = [
-        f"# {header['pretty_name']} {package.version}",
+        f"# {escape.text(header['pretty_name'])} {escape.text(package.version)}",
         "",
-        str(d.get("description", "")),
+        escape.block(d.get("description", "")),
         "",
         "| Config | Rows | Description |",
         "|---|---:|---|",
         *(
-            f"| `{r.name}` | {rows.get(f'{r.name}.parquet', 0)} | "
-            f"{' '.join(str(r.description).split()).replace('|', '/')} |"
+            f"| {escape.in_cell(escape.code(r.name))} | {rows.get(f'{r.name}.parquet', 0)} | "
+            f"{escape.cell(r.description)} |"
             for r in package.resources
         ),
         "",
