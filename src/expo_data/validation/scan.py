@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: bytes per record batch: memory stays bounded, and per-batch kernel calls stay few
 BLOCK = 1 << 22
+#: the largest block: a line (a header, a row) longer than this is a finding, not memory spent
+MAX_BLOCK = 1 << 26
 #: `progress(resource, done, total, unit)`: how far a pass is (bytes here; total None: unknown)
 Progress = Callable[[str, int, "int | None", str], None]
 
@@ -125,10 +127,14 @@ def scan_csv(
         try:
             _read(scan, tap, block, options, keys)
         except pa.ArrowInvalid as exc:
-            if "straddling" in str(exc) and block < tap.size + BLOCK:
+            if "straddling" in str(exc) and block < min(tap.size + BLOCK, MAX_BLOCK):
                 block *= 4  # a record longer than a block: read again in bigger blocks
                 continue
-            scan.failure = _read_failure(resource, exc)
+            if "straddling" in str(exc):
+                note = f"a line or row is longer than {block} bytes; is it a CSV file?"
+                scan.failure = resource_finding(catalogue.SOURCE_ERROR, resource, note)
+            else:
+                scan.failure = _read_failure(resource, exc)
         except UnicodeDecodeError as exc:
             scan.failure = resource_finding(catalogue.ENCODING_ERROR, resource, str(exc))
         finally:
@@ -167,6 +173,9 @@ def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) ->
         batches.batch(columns, np.arange(batches.rows, batches.rows + count, dtype=np.int64) + 2)
         batches.rows += count
     if batches is None:
+        if tap.size >= block:  # not empty: its first line is longer than a block
+            note = f"the header row is longer than {block} bytes, the most read; is it a CSV file?"
+            scan.failure = resource_finding(catalogue.SOURCE_ERROR, resource, note)
         return
     if skipped or (batches.found.empty_lines and batches.blank_sensitive):
         _settle_rows(scan, batches, skipped)
