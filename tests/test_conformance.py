@@ -62,7 +62,8 @@ LABELLED = (
 HEADER_GUESS = (
     "not issue 19 (engines disagree): frictionless 5.21 and the frictionless engine take row 2 "
     "of co2-mm-gl as its header (row 1 is narrower than the rows), reporting 6 label findings; "
-    "fast and duckdb take row 1, as the Table Dialect spec says, and report 250 extra-cell"
+    "fast and duckdb take row 1, as the Table Dialect spec says, and report the rows' extra "
+    "cell (once: every row has it, see FOLDED)"
 )
 
 
@@ -116,6 +117,25 @@ DIFFERENCES: dict[str, set[tuple[str, str, int | None, str]]] = {
     # naming the field, where frictionless (Python re) checks the pattern.
     "camtrap-dp-example": {("package-error", "media", None, "")},
 }
+
+# --- deliberate differences: findings expo-data folds into one, by package -------------------
+# A shifted header (every row with the same extra or missing cells) is one finding, on the
+# first row; frictionless repeats it on every row (tests/test_validation_layout.py).
+FOLDED: dict[str, set[tuple[str, str]]] = {
+    # co2-mm-mlo: 6 labels, 7 cells in every row
+    "datahub-co2-ppm": {("extra-cell", "co2-mm-mlo")},
+}
+
+
+def folded(package: str, found: set[tuple[str, str, int | None, str]]) -> set:
+    """frictionless' findings less those expo-data folds into the first of their kind."""
+    out = set(found)
+    for code, resource in FOLDED.get(package, set()):
+        repeated = sorted(f for f in found if f[:2] == (code, resource))
+        assert len(repeated) > 1, f"documented fold no longer seen: {code} in {resource}"
+        out -= set(repeated[1:])
+    return out
+
 
 # --- frictionless' limits on a Parquet release: its findings there, by package --------------
 # frictionless reads Parquet through pandas, where an integer column holding a missing value
@@ -274,7 +294,7 @@ def test_validate_matches_frictionless(package: str, engine: str, request) -> No
     extra = DIFFERENCES.get(package, set())
     got = expo_findings(report)
     assert extra <= got, f"documented difference no longer seen: {sorted(extra - got)}"
-    expected = fl_findings(package)
+    expected = folded(package, fl_findings(package))
     only_expo, only_frictionless = sorted(got - extra - expected), sorted(expected - got)
     assert not only_expo and not only_frictionless, (
         f"expo-data only ({len(only_expo)}): {only_expo[:8]}; "

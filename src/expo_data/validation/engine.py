@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from ..errors import PackageError, UnsafePathError
 from ..model.descriptor import Package, open_package, read_descriptor
 from ..model.names import unknown
+from . import catalogue as c
+from .catalogue import finding
 from .checks import check_names, profile, profile_findings
 from .report import Finding, Report
 from .strict import MAX_CELL_BYTES
@@ -63,9 +65,9 @@ def validate(
     try:
         package = open_package(dpath, trusted=trusted)
     except PackageError as exc:
-        code = "unsafe-path" if isinstance(exc, UnsafePathError) else "package-error"
-        finding = Finding(code, exc.resource, message=_strip_prefix(exc, dpath), path=dpath.name)
-        return Report(label, (finding,))
+        code = c.UNSAFE_PATH if isinstance(exc, UnsafePathError) else c.PACKAGE_ERROR
+        found = finding(code, exc.resource, path=dpath.name, note=_strip_prefix(exc, dpath))
+        return Report(label, (found,))
     chosen = profile(package, checks)
     findings = _descriptor_findings(descriptor, package, trusted=trusted)
     findings += profile_findings(package, chosen)
@@ -111,9 +113,9 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
     """
     import frictionless
 
+    from .engines.frictionless import as_v2, v1_schema
     from .profiles import findings as profile_findings
     from .profiles import guarded
-    from .reference import as_v2, v1_schema
 
     refused = profile_findings(descriptor, package.basepath, package.path.name, trusted=trusted)
     if refused:
@@ -133,7 +135,7 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
         placed += [
             Finding(e.type, r.name, message=e.message, path=where)
             for e in errors
-            if e.type != "field-error"
+            if e.type != c.FIELD_ERROR
         ]
     seen = {f.message for f in placed}
     # open_package has checked every path (refusing what frictionless' own check would, and
