@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .bundle import DESCRIPTOR
 from .descriptor import Package, open_package
+from .paths import descriptor_in
 
 
 def locate(
@@ -32,6 +32,5 @@ def locate(
 
 
 def local_descriptor(folder: str | Path = ".") -> Path | None:
-    """The datapackage.json in `folder` when there is one (what commands use by default)."""
-    candidate = Path(folder) / DESCRIPTOR
-    return candidate if candidate.is_file() else None
+    """The descriptor in `folder` when there is one (what commands use by default)."""
+    return descriptor_in(folder)

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from ..errors import ExpoDataError
 from ..read import cells
 from ..read.buffers import to_bools
-from ..read.csvfile import read_strings, record_numbers
+from ..sources.delimited import read_strings, record_numbers
 from .batch import OUT_OF_RANGE, _pattern_misses
 from .findings import _cell_finding
 from .report import Finding

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import PackageError, UnsafePathError
-from ..model.descriptor import Package, open_package, read_descriptor
+from ..model.descriptor import Package, open_package, pattern_problem, read_descriptor
 from ..model.names import unknown
 from .checks import check_names, profile, profile_findings
 from .report import Finding, Report
@@ -66,6 +66,14 @@ def validate(
         code = "unsafe-path" if isinstance(exc, UnsafePathError) else "package-error"
         finding = Finding(code, exc.resource, message=_strip_prefix(exc, dpath), path=dpath.name)
         return Report(label, (finding,))
+    refused = [  # a pattern the engines cannot match: found here (loading never stops on it)
+        Finding("package-error", r.name, message=f"resource {r.name!r}: {problem}", path=dpath.name)
+        for r in package.resources
+        for f in r.schema.fields
+        if (problem := pattern_problem(f))
+    ]
+    if refused:
+        return Report(label, tuple(refused))
     chosen = profile(package, checks)
     findings = _descriptor_findings(descriptor, package, trusted=trusted)
     findings += profile_findings(package, chosen)

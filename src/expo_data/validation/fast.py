@@ -21,7 +21,7 @@ import pyarrow.csv as pcsv
 
 from ..errors import show
 from ..model.descriptor import COMPRESSION_SUFFIXES
-from ..read.csvfile import compression, open_csv_bytes
+from ..sources.stream import is_plain, open_bytes
 from . import checks, parquet
 from .batch import Batches, Found, empty_is_missing
 from .findings import resource_finding, table_findings
@@ -202,14 +202,10 @@ def _size(resource: Resource) -> int | None:
 
 
 def _open(resource: Resource) -> Any:
-    if compression(resource):  # the checks read the text, not the compressed bytes
-        return open_csv_bytes(resource)
-    if resource.is_remote:
-        from urllib.request import urlopen
-
-        with urlopen(resource.location, timeout=60) as response:
-            return io.BytesIO(response.read())
-    return open(str(resource.location), "rb")
+    """The bytes the checks read: decompressed, parts joined, remote ones fetched (bounded)."""
+    if is_plain(resource):
+        return open(str(resource.location), "rb")
+    return open_bytes(resource)
 
 
 def _scan(

@@ -24,7 +24,7 @@ from ..errors import DataError, ReleaseError
 from ..model.manifest import MANIFEST, parse_manifest
 from ..model.typemap import ARROW_TYPES, arrow_schema
 from ..read.buffers import to_bools
-from ..read.source import open_source
+from ..sources.parquet import parquet_files
 from . import checks
 from .batch import CONSTRAINTS, VECTOR_TYPES, CellErrors, Found, _bounds, _violates
 from .findings import resource_finding
@@ -75,11 +75,9 @@ def scan(
     keys: set[str],
 ) -> ParquetScan:
     """Read the Parquet file once and check it; `keys` are the fields whose values to keep."""
-    import pyarrow.parquet as pq  # ParquetFile(...).read() never imports pandas
-
     result = ParquetScan(resource, labels=list(resource.schema.names))
     try:
-        data = pq.ParquetFile(open_source(resource)).read()
+        data = parquet_files(resource)  # every part of a resource in parts
     except DataError as exc:
         result.failure = resource_finding("scheme-error", resource, exc.args[0])
         return result

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..read.csvfile import open_csv_bytes
+from ..sources.delimited import open_csv_bytes
 from .report import Finding
 
 if TYPE_CHECKING:
