@@ -106,10 +106,10 @@ def load(
 def load_all(
     path: str | Path | None = None, *, trusted: bool = False, release: str | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Every resource of the package as DataFrames, by resource name.
+    """Every table of the package as DataFrames, by resource name (non-tabular ones left out).
 
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
     package = locate(path, release=release, trusted=trusted)
-    return {r.name: to_pandas(read_table(r, package)) for r in package.resources}
+    return {r.name: to_pandas(read_table(r, package)) for r in package.resources if r.tabular}

@@ -80,16 +80,31 @@ def validate(
     rows: dict[str, int] = {}
     if not findings:
         from .combined import table_findings
+        from .files import archive_findings, file_findings
 
-        findings = table_findings(
-            package,
-            engine=engine,
-            limit_errors=limit_errors,
-            trusted=trusted,
-            max_cell_bytes=max_cell_bytes,
-            profile=chosen,
-            progress=progress,
-            rows=rows,
+        # non-tabular resources: their bytes and hash; archives that cannot be read whole
+        # (several members, a bomb): named once, and kept from the engines unless a key needs them
+        findings = [f for r in package.resources if not r.tabular for f in file_findings(r)]
+        broken = [f for r in package.resources if r.tabular for f in archive_findings(r)]
+        findings += broken
+        needed = {fk.resource for r in package.resources for fk in r.schema.foreign_keys}
+        skipped = {f.resource for f in broken} - needed
+        tables = _only(
+            package, [r.name for r in package.resources if r.tabular and r.name not in skipped]
+        )
+        findings += (
+            []
+            if not tables.resources
+            else table_findings(
+                tables,
+                engine=engine,
+                limit_errors=limit_errors,
+                trusted=trusted,
+                max_cell_bytes=max_cell_bytes,
+                profile=chosen,
+                progress=progress,
+                rows=rows,
+            )
         )
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
@@ -104,6 +119,20 @@ def validate(
         },
     }
     return Report(label, tuple(findings[:limit_errors]), stats)
+
+
+def _only(package: Package, names: list[str]) -> Package:
+    """The package with only the resources named (descriptor and objects alike)."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    descriptor = dict(package.descriptor)
+    descriptor["resources"] = [r for r in descriptor["resources"] if r.get("name") in names]
+    return replace(
+        package,
+        descriptor=MappingProxyType(descriptor),
+        resources=tuple(r for r in package.resources if r.name in names),
+    )
 
 
 def _strip_prefix(exc: Exception, dpath: Path) -> str:
@@ -128,6 +157,8 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
         return refused
     placed = []
     for r in package.resources:
+        if not r.tabular:
+            continue
         schema = v1_schema(r)
         errors = frictionless.Schema.validate_descriptor(schema).errors
         if not errors:
@@ -148,7 +179,7 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
     # more); frictionless' check would refuse paths the caller trusts
     descriptor = as_v2({**descriptor, "resources": list(descriptor["resources"])})
     for i, r in enumerate(package.resources):  # inline schemas as frictionless reads them
-        if isinstance(descriptor["resources"][i].get("schema"), dict):
+        if r.tabular and isinstance(descriptor["resources"][i].get("schema"), dict):
             descriptor["resources"][i] = {**descriptor["resources"][i], "schema": v1_schema(r)}
     with frictionless.system.use_context(trusted=True), guarded(package.basepath, trusted=trusted):
         report = frictionless.Package.validate_descriptor(
