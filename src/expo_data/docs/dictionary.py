@@ -31,7 +31,10 @@ def data_dictionary(data: DocData) -> str:
         "",
         *table(
             ("Resource", "Title", "Rows"),
-            [(f"[{code(r.name)}](#{r.name})", r.title, data.count(r)) for r in package.resources],
+            [
+                (f"[{code(r.name)}](#{r.name})", r.title, data.problem(r) or data.count(r))
+                for r in package.resources
+            ],
         ),
         "",
         "## Relationships",
@@ -82,7 +85,7 @@ def _resource_section(data: DocData, resource: Resource) -> list[str]:
     if resource.title or resource.description:
         lines += [f"**{resource.title}.** {resource.description}".strip(), ""]
     lines += [
-        f"- Rows: {rows}",
+        f"- Rows: {data.problem(resource) or rows}",
         f"- File: {code(resource.path)}"
         + (f" (schema {code(resource.schema_path)})" if resource.schema_path else ""),
         f"- Primary key: {', '.join(map(code, schema.primary_key)) or 'none'}",
