@@ -445,7 +445,9 @@ def _resource(raw: dict, base: Path, *, trusted: bool) -> Resource:
         location = resolve_path(base, rpath, trusted=trusted)
         fmt = _format(raw.get("format"), rpath)
     raw_schema = raw.get("schema")
-    tabular = raw_schema is not None and fmt not in NON_TABULAR_FORMATS
+    # as frictionless: a JSON file is a table only when its `type` says so (else JSON data)
+    declared_table = raw.get("type") == "table" or fmt != "json" or data is not None
+    tabular = raw_schema is not None and fmt not in NON_TABULAR_FORMATS and declared_table
     schema = (
         _schema(_json_ref(base, raw_schema, "table schema", trusted=trusted))
         if tabular

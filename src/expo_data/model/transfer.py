@@ -87,10 +87,13 @@ def copy_file(source: Path, sink: Sink) -> None:
         raise ReleaseError(f"cannot read {source}: {exc.strerror or exc}") from None
 
 
-def http_get(url: str, sink: Sink, *, progress: object = None) -> None:
+def http_get(
+    url: str, sink: Sink, *, progress: object = None, bound: str = "its release manifest declares"
+) -> None:
     """Stream `url` into `sink`; HTTP and network failures become Missing, Transient or ReleaseError.
 
-    `progress` is a bar with `total`, `update(n)` (see progress.ProgressBar).
+    `progress` is a bar with `total`, `update(n)` (see progress.ProgressBar); `bound` says
+    where the sink's byte limit comes from.
     """
     import requests
     import urllib3
@@ -109,8 +112,8 @@ def http_get(url: str, sink: Sink, *, progress: object = None) -> None:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > sink.limit:
                 raise ReleaseError(
-                    f"{url} announces {declared} bytes, more than the {sink.limit} its release "
-                    "manifest declares; not downloaded"
+                    f"{url} announces {declared} bytes, more than the {sink.limit} {bound}; "
+                    "not downloaded"
                 )
             if progress is not None:
                 progress.total = int(declared) if declared.isdigit() else sink.limit
@@ -198,7 +201,7 @@ def read_url(
 
             copy_file(Path(url2pathname(urlparse(url).path)), memory)  # type: ignore[arg-type]
         else:
-            http_get(url, memory)  # type: ignore[arg-type]
+            http_get(url, memory, bound="bytes allowed")  # type: ignore[arg-type]
     except Missing:
         raise DataError(f"{what} not found at {url}") from None
     except (Transient, ReleaseError) as exc:

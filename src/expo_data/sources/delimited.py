@@ -65,6 +65,9 @@ def read_strings(resource: Resource) -> pa.Table:
     read, parse, convert = csv_options(
         _without_missing(schema) if own else schema, dialect_of(resource), resource.encoding
     )
+    # a Python stream (parts, archives, URLs) is read in this thread: an error it raises in
+    # one of pyarrow's would leave that thread waiting for the interpreter at exit
+    read.use_threads = is_plain(resource)
     try:
         table = pcsv.read_csv(open_csv_bytes(resource), read, parse, convert)
         table.column_names  # noqa: B018 (labels that are not UTF-8 fail here)

@@ -95,6 +95,9 @@ def open_bytes(resource: Resource) -> BinaryIO:
         raise DataError("has inline data, not a file", path=resource.name)
     if len(files) == 1:
         return open_part(resource, files[0])
+    for location in files:  # a missing part fails here, before any reader has started
+        if not isinstance(location, str) and not Path(location).is_file():
+            raise DataError("file not found", path=_name(resource, location))
     skip = resource.format == "csv" and resource.dialect.get("header", True) is not False
     return io.BufferedReader(_Joined(_joined(resource, files, skip)), CHUNK)
 
