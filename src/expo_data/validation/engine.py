@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import PackageError, UnsafePathError
-from ..model.descriptor import Package, open_package, pattern_problem, read_descriptor
+from ..model.descriptor import Field, Package, open_package, pattern_problem, read_descriptor
 from ..model.names import unknown
 from .checks import check_names, profile, profile_findings
 from .report import Finding, Report
@@ -66,14 +66,16 @@ def validate(
         code = "unsafe-path" if isinstance(exc, UnsafePathError) else "package-error"
         finding = Finding(code, exc.resource, message=_strip_prefix(exc, dpath), path=dpath.name)
         return Report(label, (finding,))
-    refused = [  # a pattern the engines cannot match: found here (loading never stops on it)
+    # a pattern the engines cannot match: a finding of its own; every row is still checked
+    # (that field's pattern aside), and loading never stops on it
+    unmatchable = [
         Finding("package-error", r.name, message=f"resource {r.name!r}: {problem}", path=dpath.name)
         for r in package.resources
         for f in r.schema.fields
         if (problem := pattern_problem(f))
     ]
-    if refused:
-        return Report(label, tuple(refused))
+    if unmatchable:
+        package = _without_unmatchable_patterns(package)
     chosen = profile(package, checks)
     findings = _descriptor_findings(descriptor, package, trusted=trusted)
     findings += profile_findings(package, chosen)
@@ -106,6 +108,7 @@ def validate(
                 rows=rows,
             )
         )
+    findings = unmatchable + findings
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     stats = {
@@ -119,6 +122,26 @@ def validate(
         },
     }
     return Report(label, tuple(findings[:limit_errors]), stats)
+
+
+def _without_unmatchable_patterns(package: Package) -> Package:
+    """The package with every `pattern` RE2 cannot compile left out of its fields."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    def field(f: Field) -> Field:
+        if not pattern_problem(f):
+            return f
+        kept = {k: v for k, v in f.constraints.items() if k != "pattern"}
+        return replace(f, constraints=MappingProxyType(kept))
+
+    return replace(
+        package,
+        resources=tuple(
+            replace(r, schema=replace(r.schema, fields=tuple(map(field, r.schema.fields))))
+            for r in package.resources
+        ),
+    )
 
 
 def _only(package: Package, names: list[str]) -> Package:
