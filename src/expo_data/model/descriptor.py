@@ -445,6 +445,10 @@ def _resource(raw: dict, base: Path, *, trusted: bool) -> Resource:
         location = resolve_path(base, rpath, trusted=trusted)
         fmt = _format(raw.get("format"), rpath)
     raw_schema = raw.get("schema")
+    if raw_schema is None and data is not None:  # as frictionless: inline rows are a table
+        from .inline import inferred_schema
+
+        raw_schema = inferred_schema(list(data))
     # as frictionless: a JSON file is a table only when its `type` says so (else JSON data)
     declared_table = raw.get("type") == "table" or fmt != "json" or data is not None
     tabular = raw_schema is not None and fmt not in NON_TABULAR_FORMATS and declared_table

@@ -13,12 +13,12 @@ from ..model.typemap import arrow_schema
 from ..sources.delimited import (
     csv_options,
     dialect_of,
+    direct,
     header_message,
     parse_error,
     read_strings,
     record_number,
 )
-from ..sources.stream import is_plain
 from .typed import typed, typed_table
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def read_csv_table(resource: Resource, package: Package | None = None) -> pa.Tab
     schema = resource.schema
     if (
         schema.fields_match != "exact"
-        or not is_plain(resource)
+        or not direct(resource)
         or any(f.missing_values is not None for f in schema.fields)
     ):
         return typed_table(resource, read_strings(resource), package, record_number)

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from ..errors import DataError
-from .stream import is_plain, open_bytes
+from .stream import is_plain, open_bytes, uncommented
 
 if TYPE_CHECKING:
     from ..model.descriptor import Resource, Schema
@@ -61,18 +61,26 @@ def read_strings(resource: Resource) -> pa.Table:
     A field's own (v2) missingValues replace the schema's for its column.
     """
     schema = resource.schema
-    own = any(f.missing_values is not None for f in schema.fields)
+    space = _skips_space(dialect_of(resource))  # cells and labels lose their leading spaces
+    own = space or any(f.missing_values is not None for f in schema.fields)
     read, parse, convert = csv_options(
         _without_missing(schema) if own else schema, dialect_of(resource), resource.encoding
     )
     # a Python stream (parts, archives, URLs) is read in this thread: an error it raises in
     # one of pyarrow's would leave that thread waiting for the interpreter at exit
-    read.use_threads = is_plain(resource)
+    read.use_threads = direct(resource)
     try:
         table = pcsv.read_csv(open_csv_bytes(resource), read, parse, convert)
         table.column_names  # noqa: B018 (labels that are not UTF-8 fail here)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise parse_error(resource, exc) from None
+    if space:
+        import pyarrow.compute as pcompute
+
+        table = pa.Table.from_arrays(
+            [pcompute.utf8_ltrim(column, characters=" ") for column in table.columns],
+            names=[name.lstrip(" ") for name in table.column_names],
+        )
     expected = schema.names
     if schema.fields_match != "exact":
         table = _match_by_name(resource, table)
@@ -132,14 +140,26 @@ def open_csv_bytes(resource: Resource) -> pa.NativeFile:
     One plain local file is memory-mapped; anything else goes through `stream.open_bytes`
     (parts joined as frictionless joins them, gzip and zip streamed with a bounded expansion).
     """
-    if is_plain(resource):
+    if direct(resource):
         try:
             return pa.memory_map(str(resource.location))
         except FileNotFoundError:
             raise DataError("file not found", path=resource.path) from None
         except OSError as exc:
             raise DataError(f"cannot read: {exc}", path=resource.path) from None
-    return pa.PythonFile(open_bytes(resource), mode="r")
+    comment = dialect_of(resource).get("commentChar")
+    stream = open_bytes(resource)
+    return pa.PythonFile(uncommented(stream, comment.encode()) if comment else stream, mode="r")
+
+
+def direct(resource: Resource) -> bool:
+    """Whether pyarrow reads the file as it is: one plain local file, a dialect it knows."""
+    dialect = dialect_of(resource)
+    return is_plain(resource) and not dialect.get("commentChar") and not _skips_space(dialect)
+
+
+def _skips_space(dialect: dict) -> bool:
+    return dialect.get("skipInitialSpace") is True
 
 
 def header_message(expected: list[str], got: list[str]) -> str:

@@ -102,6 +102,18 @@ def open_bytes(resource: Resource) -> BinaryIO:
     return io.BufferedReader(_Joined(_joined(resource, files, skip)), CHUNK)
 
 
+def uncommented(stream: BinaryIO, comment: bytes) -> BinaryIO:
+    """`stream` without the lines that start with `comment` (a dialect's `commentChar`)."""
+    return io.BufferedReader(_Joined(_uncommented(stream, comment)), CHUNK)
+
+
+def _uncommented(stream: BinaryIO, comment: bytes) -> Iterator[bytes]:
+    with stream:
+        for line in stream:
+            if not line.startswith(comment):
+                yield line
+
+
 def tap(stream: BinaryIO, seen: object) -> BinaryIO:
     """`stream`, showing every chunk read to `seen(chunk)` (hashing, strict byte checks)."""
     return io.BufferedReader(_Joined(_tapped(stream, seen)), CHUNK)
