@@ -61,11 +61,18 @@ class DocData:
         return self._rows[name]
 
     def count(self, resource: Resource) -> int:
+        """The resource's rows (0 when it is not a table or cannot be read: see `problem`)."""
+        from ..errors import ExpoDataError
         from ..read.tables import row_count
+        from ..sources.registry import readable, source
 
-        if resource.name in self._strings or resource.format == "csv" or not resource.tabular:
-            return self.strings(resource).num_rows
-        return row_count(resource, self.package)
+        parquet = readable(resource) and source(resource).kind == "parquet"
+        if parquet and resource.name not in self._strings:
+            try:
+                return row_count(resource, self.package)  # from the files' metadata alone
+            except ExpoDataError:
+                pass
+        return self.strings(resource).num_rows
 
     def has(self, *names: str) -> bool:
         """Whether the package has every resource named."""
