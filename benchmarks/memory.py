@@ -104,10 +104,10 @@ def key_bytes() -> int:
     """Bytes of the real package's typed key columns (primary, unique, foreign, referenced)."""
     import expo_data
     from expo_data.model.descriptor import open_package
-    from expo_data.validation.fast import _referenced
+    from expo_data.validation.scan import referenced
 
     package = open_package(ROOT)
-    fields = _referenced(package)
+    fields = referenced(package)
     return sum(
         expo_data.load_arrow(r.name, ROOT).select(sorted(fields[r.name])).nbytes
         for r in package.resources
@@ -130,7 +130,7 @@ def largest_resource(package: Path) -> tuple[str, Path]:
 def fast_engine_exists() -> bool:
     from importlib.util import find_spec
 
-    return find_spec("expo_data.validation.fast") is not None
+    return find_spec("expo_data.validation.engines.fast") is not None
 
 
 # --- in the child process --------------------------------------------------------------------

@@ -22,9 +22,9 @@ from expo_data.errors import DataError
 from expo_data.model.descriptor import Field, open_package
 from expo_data.read import cells
 from expo_data.read.tables import read_table
-from expo_data.validation import fast as _fast
 from expo_data.validation.batch import CONSTRAINTS
 from expo_data.validation.combined import FRICTIONLESS_CODES, table_findings
+from expo_data.validation.engines import fast as _fast
 from expo_data.validation.strict import CODES as STRICT_CODES
 
 from conftest import ROOT, run_cli
@@ -61,6 +61,14 @@ Deliberate differences of both engines (validate), pinned in tests/test_v2.py:
   `$schema` (frictionless refuses `exclusiveMinimum` and labelled missingValues without a
   v2 `$schema`).
 - descriptor JSON with a duplicate key, NaN/Infinity or nesting beyond 64 levels is refused.
+
+Deliberate differences of every engine (validate), pinned in tests/test_validation_layout.py:
+- messages say how to fix the finding after frictionless' own words and "; ": a type error
+  the expected format, a repeated key the key and the row that first held it, a foreign key
+  missing from the lookup the nearest existing key (when one is close).
+- a shifted header (every row with the same extra or missing cells) is one finding, on the
+  first row, not one per row; a missing header (no label is a field name) is one
+  `incorrect-label`, not one per label.
 """
 
 spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "validate.py")

@@ -29,7 +29,7 @@ from conftest import ROOT, copy_package, run_cli
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 ENGINES = ("frictionless", "fast", "duckdb")
-FAST_MISSING = importlib.util.find_spec("expo_data.validation.fast") is None
+FAST_MISSING = importlib.util.find_spec("expo_data.validation.engines.fast") is None
 ANY = object()  # an expected row or field that is not checked (it does not apply)
 TEN_MB = 10 * 1024 * 1024
 
@@ -708,7 +708,7 @@ ENGINE_PARAMS = [
         engine,
         marks=pytest.mark.skipif(
             engine == "fast" and FAST_MISSING,
-            reason="the fast engine (expo_data.validation.fast) is not implemented yet",
+            reason="the fast engine (expo_data.validation.engines.fast) is not implemented yet",
         ),
     )
     for engine in ENGINES

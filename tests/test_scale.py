@@ -10,8 +10,8 @@ import pytest
 
 from expo_data import validate
 from expo_data.model.descriptor import open_package
-from expo_data.validation import duckdb as duck
-from expo_data.validation import fast
+from expo_data.validation.engines import duckdb as duck
+from expo_data.validation.engines import fast
 
 from conftest import copy_package, run_cli
 

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..read import cells
 from ..read.buffers import FALSE, NULL_STRING, ZERO, array, bools, ints, strings, to_bools
-from . import checks
+from . import catalogue, checks
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Resource
@@ -38,7 +38,7 @@ CONSTRAINTS = {
 #: types whose values and bounds Arrow compares as frictionless does; others go cell by cell
 VECTOR_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year"}
 #: the pseudo-constraint of a value frictionless reads but the loaders' type cannot hold
-OUT_OF_RANGE = "out-of-range"
+OUT_OF_RANGE = catalogue.OUT_OF_RANGE
 _BOUNDS = {
     "minimum": pc.greater_equal,
     "maximum": pc.less_equal,
@@ -91,7 +91,7 @@ class Batches:
         self.blank_sensitive = any("" not in m for m in self.missing)
         #: pyarrow itself reads "" as null (see `empty_is_missing`)
         self.nulls_read = empty_is_missing(resource)
-        self.bounds = [_bounds(f) if f is not None and table else {} for f in fields]
+        self.bounds = [bounds(f) if f is not None and table else {} for f in fields]
         names = [f.name if f else None for f in fields]
         self.citation = project.citing(resource, names) if project else None
         self.rows = 0  # rows pyarrow gave, numbered index + 2 until `renumber`
@@ -146,10 +146,10 @@ class Batches:
                     if f.required:
                         self._error(j, name, pc.is_null(present), raw, rows)
                 elif name in f.constraints:
-                    mask = _violates(f, name, typed, valid, self.bounds[j])
+                    mask = violates(f, name, typed, valid, self.bounds[j])
                     self._error(j, name, mask, raw, rows)
             if f.categories is not None:  # v2: a value outside the categories
-                mask = _violates(f, "enum", typed, valid, {"enum": self.bounds[j]["categories"]})
+                mask = violates(f, "enum", typed, valid, {"enum": self.bounds[j]["categories"]})
                 self._error(j, "categories", mask, raw, rows)
         else:
             typed = self._cell_by_cell(j, f, raw, rows)
@@ -277,7 +277,7 @@ def _missing_values(f: Field | None, resource: Resource) -> tuple[str, ...]:
     return tuple(v["value"] if isinstance(v, dict) else v for v in values)
 
 
-def _bounds(f: Field) -> dict[str, Any]:
+def bounds(f: Field) -> dict[str, Any]:
     """Constraint values read as the field's type: Arrow scalars, an enum array, a regex."""
     out: dict[str, Any] = {}
     if f.type not in VECTOR_TYPES:
@@ -295,18 +295,18 @@ def _bounds(f: Field) -> dict[str, Any]:
     return out
 
 
-def _violates(f: Field, name: str, typed: Any, valid: Any, bounds: dict) -> Any:
+def violates(f: Field, name: str, typed: Any, valid: Any, limits: dict) -> Any:
     """Mask of readable cells that break constraint `name`."""
     if name == "enum":
-        return pc.and_(valid, pc.invert(pc.is_in(typed, value_set=bounds["enum"])))
+        return pc.and_(valid, pc.invert(pc.is_in(typed, value_set=limits["enum"])))
     if name == "pattern":
-        return _pattern_misses(typed, bounds["pattern"])
+        return pattern_misses(typed, limits["pattern"])
     if name in ("minLength", "maxLength"):
         length = pc.utf8_length(typed)
         limit = f.constraints[name]
         bound = array([limit], pa.int32())[0]
         return pc.less(length, bound) if name == "minLength" else pc.greater(length, bound)
-    return pc.and_(valid, pc.invert(pc.fill_null(_BOUNDS[name](typed, bounds[name]), FALSE)))
+    return pc.and_(valid, pc.invert(pc.fill_null(_BOUNDS[name](typed, limits[name]), FALSE)))
 
 
 def _repetitive(strings: Any, sample: int = 2048) -> bool:
@@ -316,7 +316,7 @@ def _repetitive(strings: Any, sample: int = 2048) -> bool:
     return pc.count_distinct(strings.slice(0, sample)).as_py() < sample // 4
 
 
-def _pattern_misses(strings: Any, pattern: str) -> Any:
+def pattern_misses(strings: Any, pattern: str) -> Any:
     """Cells the `pattern` constraint rejects, matched by RE2 (linear time, RE2 semantics).
 
     RE2, not Python's `re` (which frictionless uses), so that no pattern can take exponential
@@ -325,7 +325,7 @@ def _pattern_misses(strings: Any, pattern: str) -> Any:
     """
     if _repetitive(strings):  # match each distinct value once
         encoded = pc.dictionary_encode(strings)
-        misses = _pattern_misses(encoded.dictionary, pattern)
+        misses = pattern_misses(encoded.dictionary, pattern)
         return pc.fill_null(pc.take(misses, encoded.indices), FALSE)
     matched = pc.match_substring_regex(strings, f"^(?:{pattern})$")
     return pc.fill_null(pc.and_(pc.is_valid(strings), pc.invert(matched)), FALSE)

@@ -17,6 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..read.buffers import FALSE, NULL_STRING, array, bools, ints, to_bools
+from . import catalogue
+from .catalogue import finding
 from .report import Finding
 
 if TYPE_CHECKING:
@@ -24,13 +26,13 @@ if TYPE_CHECKING:
 
 #: the checks a profile may name, each with the finding code it reports
 CHECKS = {
-    "bom": "byte-order-mark",
-    "line-endings": "line-ending",
-    "nfc": "non-nfc",
-    "whitespace": "untrimmed",
-    "format-characters": "zero-width",
-    "formula-prefix": "formula-injection",
-    "citations": "source-citation",
+    "bom": catalogue.BYTE_ORDER_MARK,
+    "line-endings": catalogue.LINE_ENDING,
+    "nfc": catalogue.NON_NFC,
+    "whitespace": catalogue.UNTRIMMED,
+    "format-characters": catalogue.ZERO_WIDTH,
+    "formula-prefix": catalogue.FORMULA_INJECTION,
+    "citations": catalogue.SOURCE_CITATION,
 }
 #: the descriptor properties: the profile (a list of check names) and the citation settings
 PROFILE, CITATIONS = "expo:checks", "expo:citations"
@@ -125,23 +127,23 @@ def profile_findings(package: Package, profile: Profile) -> list[Finding]:
     out = []
     if not isinstance(declared, list):
         message = f"{PROFILE} must be a list of check names, got {declared!r}"
-        out.append(Finding("profile-error", message=message, path=where))
+        out.append(finding(catalogue.PROFILE_ERROR, path=where, note=message))
     else:
         for name in declared:
             if name not in CHECKS:
                 message = f"{PROFILE}: unknown check {name!r}; known: {', '.join(CHECKS)}"
-                out.append(Finding("profile-error", message=message, path=where))
+                out.append(finding(catalogue.PROFILE_ERROR, path=where, note=message))
     raw = package.descriptor.get(CITATIONS, {})
     keys = list(CITATION_KEYS.values())
     if not isinstance(raw, dict) or any(
         k not in keys or not isinstance(v, str) for k, v in raw.items()
     ):
         message = f"{CITATIONS} must be an object of field names with keys {', '.join(keys)}"
-        out.append(Finding("profile-error", message=message, path=where))
+        out.append(finding(catalogue.PROFILE_ERROR, path=where, note=message))
     sources = profile.citations.resource
     if "citations" in profile and sources not in package.resource_names:
         message = f"the citations check needs a resource {sources!r} listing the sources"
-        out.append(Finding("profile-error", message=message, path=where))
+        out.append(finding(catalogue.PROFILE_ERROR, path=where, note=message))
     return out
 
 
@@ -179,11 +181,11 @@ class ByteChecks:
         findings = []
         if self.bom and "bom" in profile:
             findings.append(
-                _f("byte-order-mark", resource, 1, "", "the file starts with a UTF-8 BOM")
+                _f(catalogue.BYTE_ORDER_MARK, resource, 1, "", "the file starts with a UTF-8 BOM")
             )
         if self.cr_line is not None and "line-endings" in profile:
             message = f"CR line ending on physical line {self.cr_line}; use LF only"
-            findings.append(_f("line-ending", resource, None, "", message))
+            findings.append(_f(catalogue.LINE_ENDING, resource, None, "", message))
         return findings
 
 
@@ -198,7 +200,7 @@ def text_hits(field: Field, column: pa.Array, profile: Profile) -> list[Hits]:
     hits = []
     if "whitespace" in profile:
         mask = pc.not_equal(pc.utf8_trim_whitespace(column), column)
-        hits.append(Hits("untrimmed", field.name, mask, "leading or trailing whitespace"))
+        hits.append(Hits(catalogue.UNTRIMMED, field.name, mask, "leading or trailing whitespace"))
     scans = [
         (CHECKS[name], kernel, message)
         for name, kernel, message in (
@@ -233,7 +235,7 @@ def text_hits(field: Field, column: pa.Array, profile: Profile) -> list[Hits]:
             mask = pc.or_(mask, other)
         hits.append(
             Hits(
-                "formula-injection",
+                catalogue.FORMULA_INJECTION,
                 field.name,
                 mask,
                 f"cell starts with one of {FORMULA_PREFIXES} (spreadsheet formula injection)",
@@ -272,7 +274,7 @@ def missing_citation_fields(resource: Resource, profile: Profile) -> Finding | N
     if c.source in names and c.paragraph in names:
         return None
     message = f"resource has no {c.source}/{c.paragraph} fields"
-    return _f("source-citation", resource, None, "", message)
+    return _f(catalogue.SOURCE_CITATION, resource, None, "", message)
 
 
 def paragraph_counts(sources: pa.Table, citations: Citations) -> tuple[pa.Array, pa.Array]:
@@ -292,8 +294,8 @@ def citation_hits(ids: pa.Array, paragraphs: pa.Array, profile: Profile) -> list
     bad = pc.or_(bad, pc.and_(pc.is_valid(ids), pc.is_null(paragraphs)))
     c = profile.citations
     return [
-        Hits("source-citation", c.source, pc.is_null(ids), "row cites no source"),
-        Hits("source-citation", c.paragraph, bad, "paragraph not in the cited source"),
+        Hits(catalogue.SOURCE_CITATION, c.source, pc.is_null(ids), "row cites no source"),
+        Hits(catalogue.SOURCE_CITATION, c.paragraph, bad, "paragraph not in the cited source"),
     ]
 
 
@@ -303,6 +305,4 @@ def _to_int(column: pa.Array) -> pa.Array:
 
 
 def _f(code: str, resource: Resource, row: int | None, field: str, message: str) -> Finding:
-    return Finding(
-        code=code, resource=resource.name, row=row, field=field, message=message, path=resource.path
-    )
+    return finding(code, resource.name, row, field, resource.path, note=message)

@@ -6,13 +6,17 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .report import Finding
+from . import catalogue as c
+from .catalogue import CATALOGUE, FIX_SEPARATOR, FRICTIONLESS, with_fix
+from .fixes import expected, one_per_header
+from .sources import is_typed
 from .strict import MAX_CELL_BYTES, strict_findings
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package
     from .checks import Profile
-    from .fast import Progress
+    from .report import Finding
+    from .scan import Progress
 
 
 def table_findings(
@@ -33,12 +37,13 @@ def table_findings(
     `categories` and `uniqueKeys`, `pattern` matched by RE2), each where the fast engine
     would place it; every engine gets the strict scan's, and the `profile`'s checks.
     """
-    from .fast import findings as fast_pass
-    from .fast import supported
+    from .engines.fast import findings as fast_pass
+    from .engines.fast import supported
 
     names = package.resource_names
+    rows = {} if rows is None else rows
     strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
-    oversized = {f.resource for f in strict if f.code == "cell-too-large"}
+    oversized = {f.resource for f in strict if f.code == c.CELL_TOO_LARGE}
     package = _without(package, oversized)  # read no further: memory stays bounded
     delegated = []
     if not supported(package):  # frictionless does the table checks: add what it lacks
@@ -49,13 +54,14 @@ def table_findings(
     if engine == "fast":
         findings = _insert(package, fast_pass(package, progress=progress, **common), delegated)
     elif engine == "duckdb":
-        from .duckdb import duckdb_findings
+        from .engines.duckdb import duckdb_findings
 
         findings = _insert(package, duckdb_findings(package, **common), delegated)
     else:
         findings = fast_pass(package, reference=True, progress=progress, **common)
-        parquet = {r.name for r in package.resources if r.format == "parquet"}
+        parquet = {r.name for r in package.resources if is_typed(r)}
         extra = fast_pass(package, limit_errors=limit_errors, trusted=trusted)
+        findings = _fixes_of(findings, extra)
         extra = [
             f
             for f in extra
@@ -64,32 +70,54 @@ def table_findings(
         ]
         extra += delegated
         findings = _cut(_insert(package, findings, extra), {id(f) for f in extra}, limit_errors)
-    findings = _merge(package, strict, findings)
+    findings = _type_fixes(package, _merge(package, strict, findings))
     order = {name: i for i, name in enumerate(names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
-    return findings
+    fields = {r.name: len(r.schema.fields) for r in package.resources}
+    return one_per_header(findings, fields, rows, limit_errors)
 
 
 #: the table codes both engines report as frictionless does (the fast engine mimics them)
-FRICTIONLESS_CODES = {
-    "type-error", "constraint-error", "unique-error", "primary-key", "foreign-key", "blank-row",
-    "extra-cell", "missing-cell", "extra-label", "missing-label", "blank-label",
-    "duplicate-label", "incorrect-label", "scheme-error", "encoding-error", "source-error",
-    "resource-error", "hash-count", "byte-count",
-}  # fmt: skip
-
-
+FRICTIONLESS_CODES = frozenset(
+    e.code for e in CATALOGUE.values() if e.origin == FRICTIONLESS and e.level != "package"
+)
 #: the table codes of the fast engine's per-resource cut
-TABLE_CODES = FRICTIONLESS_CODES | {"out-of-range"}
-_CELL_CODES = {"type-error", "constraint-error", "out-of-range"}
-_ROW_CODES = {"extra-cell", "missing-cell", "unique-error", "primary-key", "foreign-key"}
+TABLE_CODES = FRICTIONLESS_CODES | {c.OUT_OF_RANGE}
+_CELL_CODES = {c.TYPE_ERROR, c.CONSTRAINT_ERROR, c.OUT_OF_RANGE}
+_ROW_CODES = {c.EXTRA_CELL, c.MISSING_CELL, c.UNIQUE_ERROR, c.PRIMARY_KEY, c.FOREIGN_KEY}
+#: the codes whose message the fast pass ends with how to fix the finding
+_FIXED = {c.TYPE_ERROR, c.UNIQUE_ERROR, c.PRIMARY_KEY, c.FOREIGN_KEY}
+#: the constraints frictionless' engine does not check (v2 categories; patterns go to RE2)
+_BEYOND = ("categories", "pattern")
 
 
 def _beyond_frictionless(finding: Finding) -> bool:
     """A fast-pass finding on a rule frictionless does not check (its engine never reports it)."""
-    return finding.code == "constraint-error" and any(
-        f'constraint "{name}"' in finding.message for name in ("categories", "pattern")
-    )
+    return finding.code == c.CONSTRAINT_ERROR and finding.constraint in _BEYOND
+
+
+def _fixes_of(findings: list[Finding], fast: list[Finding]) -> list[Finding]:
+    """frictionless' findings, each with the fix the fast pass gives the same finding."""
+    told = {(f.code, f.resource, f.row, f.field): f.message for f in fast if f.code in _FIXED}
+    out = []
+    for f in findings:
+        message = told.get((f.code, f.resource, f.row, f.field), "")
+        if message.startswith(f.message + FIX_SEPARATOR):  # the same words, then the fix
+            f = replace(f, message=message)
+        out.append(f)
+    return out
+
+
+def _type_fixes(package: Package, findings: list[Finding]) -> list[Finding]:
+    """Type errors, each ending with the format its field expects (whichever engine found it)."""
+    fields = {(r.name, f.name): f for r in package.resources for f in r.schema.fields}
+    out = []
+    for f in findings:
+        field = fields.get((f.resource, f.field)) if f.code == c.TYPE_ERROR else None
+        if field is not None and not f.message.endswith(FIX_SEPARATOR + expected(field)):
+            f = replace(f, message=with_fix(f.message, expected(field)))
+        out.append(f)
+    return out
 
 
 def _insert(package: Package, findings: list[Finding], extra: list[Finding]) -> list[Finding]:
@@ -169,13 +197,13 @@ def _merge(package: Package, strict: list[Finding], findings: list[Finding]) -> 
     engine's own decoding or source errors for it, and those it repeats under every resource
     whose foreign keys reference it, are dropped.
     """
-    undecodable = {f.resource for f in strict if f.code == "encoding-error"}
+    undecodable = {f.resource for f in strict if f.code == c.ENCODING_ERROR}
     if not undecodable:
         return strict + findings
     echoes = set(undecodable)
     for r in package.resources:
         if any((fk.resource or r.name) in undecodable for fk in r.schema.foreign_keys):
             echoes.add(r.name)
-    repeated = {"encoding-error", "source-error", "scheme-error", "resource-error"}
+    repeated = {c.ENCODING_ERROR, c.SOURCE_ERROR, c.SCHEME_ERROR, c.RESOURCE_ERROR}
     kept = [f for f in findings if not (f.resource in echoes and f.code in repeated)]
     return strict + [f for f in kept if f.resource not in undecodable]

@@ -20,10 +20,11 @@ from ..errors import ExpoDataError
 from ..read import cells
 from ..read.buffers import to_bools
 from ..sources.delimited import read_strings, record_numbers
-from .batch import OUT_OF_RANGE, _pattern_misses
-from .findings import _cell_finding
+from .batch import OUT_OF_RANGE, pattern_misses
+from .keys import repeat_findings
+from .ordering import cell_finding
 from .report import Finding
-from .uniquekeys import key_findings
+from .sources import is_text
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
@@ -33,7 +34,7 @@ def delegated_findings(package: Package, *, limit: int) -> list[Finding]:
     """Pattern, categories, out-of-range and uniqueKeys findings of every CSV resource."""
     out: list[Finding] = []
     for resource in package.resources:
-        if resource.format != "csv":
+        if not is_text(resource):
             continue
         try:
             table = read_strings(resource)
@@ -53,7 +54,7 @@ def _resource(resource: Resource, table: pa.Table) -> list[Finding]:
         masks = [(OUT_OF_RANGE, lost)]
         pattern = field.constraints.get("pattern")
         if pattern is not None and field.type == "string":
-            masks.append(("pattern", _pattern_misses(typed, pattern)))
+            masks.append(("pattern", pattern_misses(typed, pattern)))
         if field.categories is not None:
             allowed = cells.categories(field)
             outside = pc.and_(pc.is_valid(typed), pc.invert(pc.is_in(typed, value_set=allowed)))
@@ -66,8 +67,8 @@ def _resource(resource: Resource, table: pa.Table) -> list[Finding]:
     for i, j, constraint, cell in sorted(found):
         field = resource.schema.fields[j]
         error = SimpleNamespace(position=j, constraint=constraint)
-        out.append(_cell_finding(resource, field, error, int(numbers[i]), cell))
+        out.append(cell_finding(resource, field, error, int(numbers[i]), cell))
     rows = np.asarray(numbers, np.int64)
     for key in resource.schema.unique_keys:
-        out += key_findings(resource, key, [typed_columns[name] for name in key], rows)
+        out += repeat_findings(resource, key, [typed_columns[name] for name in key], rows)
     return out

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from ..errors import PackageError, UnsafePathError
 from ..model.descriptor import Field, Package, open_package, pattern_problem, read_descriptor
 from ..model.names import unknown
+from . import catalogue as c
+from .catalogue import finding
 from .checks import check_names, profile, profile_findings
 from .report import Finding, Report
 from .strict import MAX_CELL_BYTES
@@ -63,13 +65,13 @@ def validate(
     try:
         package = open_package(dpath, trusted=trusted)
     except PackageError as exc:
-        code = "unsafe-path" if isinstance(exc, UnsafePathError) else "package-error"
-        finding = Finding(code, exc.resource, message=_strip_prefix(exc, dpath), path=dpath.name)
-        return Report(label, (finding,))
+        code = c.UNSAFE_PATH if isinstance(exc, UnsafePathError) else c.PACKAGE_ERROR
+        found = finding(code, exc.resource, path=dpath.name, note=_strip_prefix(exc, dpath))
+        return Report(label, (found,))
     # a pattern the engines cannot match: a finding of its own; every row is still checked
     # (that field's pattern aside), and loading never stops on it
     unmatchable = [
-        Finding("package-error", r.name, message=f"resource {r.name!r}: {problem}", path=dpath.name)
+        finding(c.PACKAGE_ERROR, r.name, path=dpath.name, note=f"resource {r.name!r}: {problem}")
         for r in package.resources
         for f in r.schema.fields
         if (problem := pattern_problem(f))
@@ -171,9 +173,9 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
     """
     import frictionless
 
+    from .engines.frictionless import as_v2, v1_schema
     from .profiles import findings as profile_findings
     from .profiles import guarded
-    from .reference import as_v2, v1_schema
 
     refused = profile_findings(descriptor, package.basepath, package.path.name, trusted=trusted)
     if refused:
@@ -195,7 +197,7 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
         placed += [
             Finding(e.type, r.name, message=e.message, path=where)
             for e in errors
-            if e.type != "field-error"
+            if e.type != c.FIELD_ERROR
         ]
     seen = {f.message for f in placed}
     # open_package has checked every path (refusing what frictionless' own check would, and

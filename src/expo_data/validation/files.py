@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import DataError
 from ..sources.stream import CHUNK, compression, open_file
-from .findings import resource_finding
+from . import catalogue as c
+from .catalogue import finding
 
 if TYPE_CHECKING:
     from ..model.descriptor import Resource
@@ -31,16 +32,16 @@ def file_findings(resource: Resource) -> list[Finding]:
                     if hasher is not None:
                         hasher.update(chunk)
     except DataError as exc:
-        return [resource_finding("scheme-error", resource, str(exc))]
+        return [_finding(c.SCHEME_ERROR, resource, str(exc))]
     out = []
     if hasher is not None and hasher.hexdigest() != expected:
         note = f'expected is "{expected}" and actual is "{hasher.hexdigest()}"'
-        out.append(resource_finding("hash-count", resource, note))
+        out.append(_finding(c.HASH_COUNT, resource, note))
     declared_size = resource.descriptor.get("bytes")
     if declared_size and declared_size != size:
         out.append(
-            resource_finding(
-                "byte-count", resource, f'expected is "{declared_size}" and actual is "{size}"'
+            _finding(
+                c.BYTE_COUNT, resource, f'expected is "{declared_size}" and actual is "{size}"'
             )
         )
     return out
@@ -60,5 +61,10 @@ def archive_findings(resource: Resource) -> list[Finding]:
             while stream.read(CHUNK):
                 pass
     except DataError as exc:
-        return [resource_finding("source-error", resource, str(exc))]
+        return [_finding(c.SOURCE_ERROR, resource, str(exc))]
     return []
+
+
+def _finding(code: str, resource: Resource, note: str) -> Finding:
+    """A finding about a whole resource, worded as frictionless words it."""
+    return finding(code, resource.name, path=resource.path, note=note)

@@ -25,6 +25,8 @@ from typing import Any
 
 from ..errors import PackageError
 from ..model.paths import is_remote, resolve_path
+from . import catalogue as c
+from .catalogue import finding
 from .report import Finding
 
 #: the v1 profiles by every URL they were published at, and the file that holds each
@@ -94,7 +96,7 @@ def findings(descriptor: dict, basepath: Path, where: str, *, trusted: bool) -> 
                 continue  # a file of the package: read from there
             except PackageError as exc:
                 message = f"profile {value!r} was not read: {exc}"
-        out.append(Finding("unsafe-path", resource, message=message, path=where))
+        out.append(finding(c.UNSAFE_PATH, resource, path=where, note=message))
     return out
 
 

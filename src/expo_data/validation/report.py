@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from dataclasses import field as attribute
 
 
 @dataclass(frozen=True, order=True)
@@ -17,6 +18,8 @@ class Finding:
     field: str = ""
     message: str = ""
     path: str = ""  # file the finding is about, relative to the package
+    #: the constraint a `constraint-error` breaks (not shown, not compared)
+    constraint: str = attribute(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,14 @@ class Report:
             "valid": self.valid,
             "package": self.package,
             "stats": self.stats,
-            "findings": [asdict(f) for f in self.findings],
+            "findings": [_shown(f) for f in self.findings],
         }
+
+
+def _shown(f: Finding) -> dict:
+    out = asdict(f)
+    del out["constraint"]
+    return out
 
 
 def _where(f: Finding) -> str:

@@ -21,7 +21,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..sources.delimited import open_csv_bytes
+from . import catalogue as c
+from .catalogue import finding
 from .report import Finding
+from .sources import is_text
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
@@ -31,14 +34,14 @@ MAX_CELL_BYTES = 1 << 20
 CHUNK = 1 << 22
 _LF, _CR, _NUL = 10, 13, 0
 #: the codes only this scan reports (the engines' other findings never use them)
-CODES = ("stray-quote", "unclosed-quote", "nul-byte", "bare-carriage-return", "cell-too-large")
+CODES = (c.STRAY_QUOTE, c.UNCLOSED_QUOTE, c.NUL_BYTE, c.BARE_CARRIAGE_RETURN, c.CELL_TOO_LARGE)
 
 
 def strict_findings(package: Package, *, max_cell_bytes: int = MAX_CELL_BYTES) -> list[Finding]:
     """Every CSV resource's strict-reading findings (at most one of each code per resource)."""
     out: list[Finding] = []
     for resource in package.resources:
-        if resource.format == "csv":
+        if is_text(resource):
             out += resource_findings(resource, max_cell_bytes=max_cell_bytes)
     return out
 
@@ -56,7 +59,7 @@ def resource_findings(resource: Resource, *, max_cell_bytes: int = MAX_CELL_BYTE
             scan.feed(chunk)
         return scan.finish()
     except Exception as exc:  # a corrupt archive
-        return [_finding("source-error", resource, None, "", f"cannot be read: {exc}")]
+        return [_finding(c.SOURCE_ERROR, resource, None, "", note=f"cannot be read: {exc}")]
     finally:
         stream.close()
 
@@ -71,9 +74,9 @@ def _undecodable(resource: Resource, stream: Any) -> list[Finding]:
             decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         note = f"the file is not valid {resource.encoding} (the declared encoding): {exc.reason}"
-        return [_finding("encoding-error", resource, None, "", note)]
+        return [_finding(c.ENCODING_ERROR, resource, None, "", note=note)]
     except Exception as exc:  # a corrupt archive
-        return [_finding("source-error", resource, None, "", f"cannot be read: {exc}")]
+        return [_finding(c.SOURCE_ERROR, resource, None, "", note=f"cannot be read: {exc}")]
     return []
 
 
@@ -82,8 +85,8 @@ def _chunks(stream) -> Iterator[bytes]:
         yield chunk
 
 
-def _finding(code: str, resource: Resource, row: int | None, field: str, note: str) -> Finding:
-    return Finding(code, resource.name, row, field, note, resource.path)
+def _finding(code: str, resource: Resource, row: int | None, field: str, **values: str) -> Finding:
+    return finding(code, resource.name, row, field, resource.path, **values)
 
 
 class _Scan:
@@ -129,7 +132,7 @@ class _Scan:
         self._scan(data[:cut])
 
     def _scan(self, data: bytes) -> None:
-        if "nul-byte" in self.found:  # reported once: NULs read as ordinary bytes from now on
+        if c.NUL_BYTE in self.found:  # reported once: NULs read as ordinary bytes from now on
             data = data.replace(b"\0", b"\1")
         if not self._fast(np.frombuffer(data, np.uint8)):
             self._slow(data)
@@ -178,11 +181,11 @@ class _Scan:
             lengths = np.diff(seps, prepend=-1) - 1
             lengths[0] += self.cell
             tail = size - seps[-1] - 1
-            if lengths.max() > self.limit and "cell-too-large" not in self.found:
+            if lengths.max() > self.limit and c.CELL_TOO_LARGE not in self.found:
                 return False
         else:
             tail = self.cell + size
-        if tail > self.limit and "cell-too-large" not in self.found:
+        if tail > self.limit and c.CELL_TOO_LARGE not in self.found:
             return False
         ends = seps[kinds == _LF]
         if len(ends):
@@ -206,14 +209,14 @@ class _Scan:
         for byte in chunk:
             if self.cr and byte != _LF:
                 self._once(
-                    "bare-carriage-return",
+                    c.BARE_CARRIAGE_RETURN,
                     self.record - 1,
                     "",
                     "a carriage return "
                     "not followed by a line feed ends a line for some parsers only",
                 )
             if byte == _NUL:
-                self._once("nul-byte", self.record, self._field(), "a NUL byte in a cell")
+                self._once(c.NUL_BYTE, self.record, self._field(), "a NUL byte in a cell")
             if self.quoted:
                 if byte == quote:
                     self.quoted, self.after_quote = False, True
@@ -230,7 +233,7 @@ class _Scan:
                     continue
                 if byte not in (delimiter, _LF, _CR):
                     self._once(
-                        "stray-quote",
+                        c.STRAY_QUOTE,
                         self.record,
                         self._field(),
                         "a quote inside a quoted cell is neither doubled nor closing it",
@@ -252,7 +255,7 @@ class _Scan:
         self.cell += 1
         if self.cell == self.limit + 1:
             self._once(
-                "cell-too-large",
+                c.CELL_TOO_LARGE,
                 self.record,
                 self._field(),
                 f"a cell over the limit of {self.limit} bytes (--max-cell-bytes)",
@@ -263,7 +266,7 @@ class _Scan:
 
     def _once(self, code: str, row: int, field: str, note: str) -> None:
         if code not in self.found:
-            self.found[code] = _finding(code, self.resource, row, field, f"Row {row}: {note}")
+            self.found[code] = _finding(code, self.resource, row, field, note=note)
 
     def _decode(self, chunk: bytes, *, final: bool) -> None:
         try:
@@ -274,7 +277,7 @@ class _Scan:
                 f"the file is not valid {self.resource.encoding} (the declared encoding): "
                 f"byte {exc.object[exc.start : exc.start + 1]!r} at line {line}"
             )
-            self.bad_encoding = _finding("encoding-error", self.resource, None, "", note)
+            self.bad_encoding = _finding(c.ENCODING_ERROR, self.resource, None, "", note=note)
 
     def _line_of(self, offset: int) -> int:
         lines, left = 1, max(offset, 0)
@@ -292,13 +295,13 @@ class _Scan:
             return [self.bad_encoding]  # the rest of the scan read the bytes as what they are not
         if self.cr:
             self._once(
-                "bare-carriage-return",
+                c.BARE_CARRIAGE_RETURN,
                 self.record - 1,
                 "",
                 "a carriage return not followed by a line feed ends a line for some parsers only",
             )
         if self.quoted:
-            self._once("unclosed-quote", self.open_at, "", "a quote is opened and never closed")
+            self._once(c.UNCLOSED_QUOTE, self.open_at, "", "a quote is opened and never closed")
         return self._labels() + list(self.found.values())
 
     def _labels(self) -> list[Finding]:
@@ -320,7 +323,7 @@ class _Scan:
                     f'Label "{label}" in the header at position "{number}" has surrounding '
                     "whitespace: labels are compared exactly"
                 )
-                out.append(_finding("incorrect-label", self.resource, 1, name, note))
+                out.append(_finding(c.INCORRECT_LABEL, self.resource, 1, name, message=note))
         return out
 
 

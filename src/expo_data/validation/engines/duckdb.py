@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,17 +29,32 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import ExpoDataError
-from ..read import cells
-from ..read.buffers import ZERO_FLOAT
-from . import checks, fast
-from .batch import VECTOR_TYPES, empty_is_missing
-from .findings import KeyErrors, _show, key_positions, table_findings
-from .records import plain_records
+from ...errors import ExpoDataError
+from ...read import cells
+from ...read.buffers import ZERO_FLOAT
+from .. import checks
+from ..batch import VECTOR_TYPES, empty_is_missing
+from ..keys import SqlKeys, unique_key_findings
+from ..ordering import table_findings
+from ..records import plain_records
+from ..scan import (
+    Options,
+    Scan,
+    batches_for,
+    citation_sources,
+    end_findings,
+    hashers,
+    project_findings,
+    referenced,
+    scan_csv,
+    whole,
+)
+from ..sources import is_text
+from . import fast
 
 if TYPE_CHECKING:
-    from ..model.descriptor import Package, Resource
-    from .report import Finding
+    from ...model.descriptor import Package, Resource
+    from ..report import Finding
 
 EXTRA = "pip install 'expo-data[sql]'"
 #: rows per record batch DuckDB hands over
@@ -88,9 +102,7 @@ def duckdb_findings(
     duckdb = _duckdb()
     memory_limit = memory_limit or os.environ.get("EXPO_DATA_DUCKDB_MEMORY_LIMIT") or None
     temp_directory = temp_directory or os.environ.get("EXPO_DATA_DUCKDB_TEMP_DIRECTORY") or None
-    if table and not (
-        fast.supported(package) and all(r.format == "csv" for r in package.resources)
-    ):
+    if table and not (fast.supported(package) and all(is_text(r) for r in package.resources)):
         return fast.findings(
             package,
             limit_errors=limit_errors,
@@ -100,9 +112,9 @@ def duckdb_findings(
             rows=rows,
         )
     if profile:
-        profile = replace(profile, sources=fast._sources(package, profile))
-    options = fast._Options(table, profile, limit_errors)
-    referenced = fast._referenced(package)
+        profile = replace(profile, sources=citation_sources(package, profile))
+    options = Options(table, profile, limit_errors)
+    kept = referenced(package)
     with tempfile.TemporaryDirectory(prefix="expo-duckdb-", dir=temp_directory) as tmp:
         con = duckdb.connect(":memory:")  # spills to temp_directory past memory_limit
         try:
@@ -114,7 +126,7 @@ def duckdb_findings(
             tables: dict[str, tuple[str, dict[int, pa.DataType]]] = {}
             scans = []
             for index, resource in enumerate(package.resources):
-                keys = referenced.get(resource.name, set())
+                keys = kept.get(resource.name, set())
                 scan, types = _scan(con, f"keys_{index}", resource, package, options, keys)
                 scans.append(scan)
                 tables[resource.name] = (f"keys_{index}", types)
@@ -122,9 +134,10 @@ def duckdb_findings(
             if rows is not None:
                 rows.update({s.resource.name: s.found.rows for s in scans if s.failure is None})
             out: list[Finding] = []
-            key_errors = partial(_key_errors, con, tables, limit_errors)
+            store = SqlKeys(con, tables, byname, limit_errors)
             for scan in scans if table else ():
-                out += table_findings(scan, byname, limit_errors, key_errors)
+                out += table_findings(scan, byname, limit_errors, store)
+                out += unique_key_findings(scan, store, limit_errors)
             for scan in scans if profile else ():
                 out += scan.project
             return out
@@ -146,13 +159,13 @@ def _literal(text: str) -> str:
 
 
 def _scan(
-    con: Any, name: str, resource: Resource, package: Package, options: Any, keys: set[str]
-) -> tuple[fast._Scan, dict[int, pa.DataType]]:
+    con: Any, name: str, resource: Resource, package: Package, options: Options, keys: set[str]
+) -> tuple[Scan, dict[int, pa.DataType]]:
     """Read one resource (DuckDB where the file is plain, else pyarrow); keys into `name`."""
     scan = _duckdb_scan(con, name, resource, package, options, keys)
     if scan is not None:
         return scan, _types(scan, keys)
-    scan = fast._scan(resource, package, options, keys)
+    scan = scan_csv(resource, package, options, keys)
     types = _types(scan, keys) if options.table else {}
     _create(con, name, types)
     found = scan.found
@@ -163,7 +176,7 @@ def _scan(
     return scan, types
 
 
-def _types(scan: fast._Scan, keys: set[str]) -> dict[int, pa.DataType]:
+def _types(scan: Scan, keys: set[str]) -> dict[int, pa.DataType]:
     """The key columns kept, by position, with their typed Arrow type."""
     if scan.labels is None:
         return {}
@@ -198,8 +211,8 @@ def _append(con: Any, name: str, rows: np.ndarray, columns: dict[int, pa.Array])
 
 
 def _duckdb_scan(
-    con: Any, name: str, resource: Resource, package: Package, options: Any, keys: set[str]
-) -> fast._Scan | None:
+    con: Any, name: str, resource: Resource, package: Package, options: Options, keys: set[str]
+) -> Scan | None:
     """The scan of a plain local UTF-8 file read by DuckDB; None where DuckDB may not read it."""
     if resource.is_remote or resource.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
         return None
@@ -211,16 +224,16 @@ def _duckdb_scan(
         return None
     if len(quote.encode()) != 1:
         return None
-    scan = fast._Scan(resource)
-    byte_checks, hashers = checks.ByteChecks(), fast._hashers(package, resource)
+    scan = Scan(resource)
+    byte_checks, digests = checks.ByteChecks(), hashers(package, resource)
     try:
         with open(str(resource.location), "rb") as stream:
-            data = fast._whole(stream)
+            data = whole(stream)
             size = len(data)
             for offset in range(0, size, 1 << 22):
                 piece = data[offset : offset + (1 << 22)]
                 byte_checks.feed(piece)
-                for hasher in hashers.values():
+                for hasher in digests.values():
                     hasher.update(piece)
             if byte_checks.bom:
                 return None
@@ -233,7 +246,7 @@ def _duckdb_scan(
         return None
     labels = next(_csv_reader(header, dialect), [])
     scan.labels = [label.strip() for label in labels]
-    batches = fast.batches_for(scan, options, keys)
+    batches = batches_for(scan, options, keys)
     types = _types(scan, keys) if options.table else {}
     _create(con, name, types)
     try:
@@ -265,11 +278,9 @@ def _duckdb_scan(
     scan.found.rows = batches.rows
     if options.project:
         project = options.project
-        scan.project = byte_checks.findings(resource, project) + fast._project_findings(
-            scan, project
-        )
+        scan.project = byte_checks.findings(resource, project) + project_findings(scan, project)
     if options.table:
-        scan.end = fast._end_findings(package, resource, hashers, size)
+        scan.end = end_findings(package, resource, digests, size)
     return scan
 
 
@@ -316,103 +327,3 @@ def _read_sql(resource: Resource, width: int) -> str:
         f"auto_detect = false, strict_mode = true, encoding = 'utf-8', "
         f"max_line_size = {MAX_LINE}, buffer_size = {4 * MAX_LINE}, {nulls})"
     )
-
-
-# -- the key checks in SQL ----------------------------------------------------------------------
-
-
-def _key_errors(
-    con: Any,
-    tables: dict[str, tuple[str, dict[int, pa.DataType]]],
-    limit: int,
-    scan: fast._Scan,
-    byname: dict[str, fast._Scan],
-) -> KeyErrors:
-    """Primary, unique and foreign keys of one resource, from its key table."""
-    name, types = tables[scan.resource.name]
-    unique, pk, groups = key_positions(scan)
-    out = KeyErrors()
-
-    def numbers(sql: str) -> tuple[np.ndarray, ...]:
-        table = con.sql(sql).to_arrow_table()
-        return tuple(
-            np.asarray(table.column(i).to_pylist(), np.int64) for i in range(table.num_columns)
-        )
-
-    for j in unique:
-        out.unique[j] = numbers(_repeats(name, [j], types, limit))
-    if pk:
-        where = " AND ".join(f"c{j} IS NULL" for j in pk)
-        (out.all_null,) = numbers(
-            f"SELECT row FROM {name} WHERE {where} ORDER BY row LIMIT {limit}"
-        )
-        out.primary = numbers(_repeats(name, pk, types, limit))
-    for index, local in groups:
-        fk = scan.resource.schema.foreign_keys[index]
-        target = fk.resource or scan.resource.name
-        out.foreign[index] = _misses(
-            con, name, local, types, tables[target], byname[target], fk, limit
-        )
-    return out
-
-
-def _repeats(name: str, positions: list[int], types: dict, limit: int) -> str:
-    """Rows whose key (not all null, no NaN) appeared in an earlier row, and that earlier row."""
-    cols = [f"c{j}" for j in positions]
-    keep = [f"NOT ({' AND '.join(f'{c} IS NULL' for c in cols)})"]
-    keep += [f"NOT coalesce(isnan({f'c{j}'}), false)" for j in positions if _float(types[j])]
-    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM d.{c}" for c in cols)
-    listed = ", ".join(cols)
-    return (
-        f"WITH t AS (SELECT row, {listed} FROM {name} WHERE {' AND '.join(keep)}), "
-        f"d AS (SELECT {listed} FROM t GROUP BY ALL HAVING count(*) > 1), "
-        f"s AS (SELECT t.row, lag(t.row) OVER (PARTITION BY {', '.join('t.' + c for c in cols)} "
-        f"ORDER BY t.row) AS before FROM t SEMI JOIN d ON {same}) "
-        f"SELECT row, before FROM s WHERE before IS NOT NULL ORDER BY row LIMIT {limit}"
-    )
-
-
-def _float(kind: pa.DataType) -> bool:
-    return pa.types.is_floating(kind)
-
-
-_NUMERIC = (pa.int16(), pa.int64(), pa.float64())
-
-
-def _misses(
-    con: Any, name: str, local: list[int], types: dict, target: tuple, scan, fk, limit: int
-) -> tuple:
-    """Rows whose (not all-null) key is missing from the lookup: an anti-join."""
-    target_name, target_types = target
-    refs = []
-    for field_name in fk.reference_fields:
-        at = [j for j, f in enumerate(scan.fields()) if f is not None and f.name == field_name]
-        refs.append(at[0] if at and at[0] in target_types else None)
-    cols = [f"c{j}" for j in local]
-    not_null = f"NOT ({' AND '.join(f'l.{c} IS NULL' for c in cols)})"
-    comparable = []
-    for j, r in zip(local, refs, strict=True):
-        a, b = types[j], target_types.get(r) if r is not None else None
-        if b is None or not (a == b or (a in _NUMERIC and b in _NUMERIC)):
-            comparable = None
-            break
-        cast = "::DOUBLE" if a != b else ""
-        comparable.append(f"l.c{j}{cast} IS NOT DISTINCT FROM r.c{r}{cast}")
-    listed = ", ".join(f"l.{c}" for c in cols)
-    if comparable is None:  # different types, or no such field: nothing can match
-        sql = f"SELECT l.row, {listed} FROM {name} l WHERE {not_null}"
-    else:
-        ref_not_null = " AND ".join(f"r.c{r} IS NULL" for r in refs)
-        sql = (
-            f"SELECT l.row, {listed} FROM {name} l ANTI JOIN "
-            f"(SELECT * FROM {target_name} r WHERE NOT ({ref_not_null})) r "
-            f"ON {' AND '.join(comparable)} WHERE {not_null}"
-        )
-    table = con.sql(f"{sql} ORDER BY l.row LIMIT {limit}").to_arrow_table()
-    rows = np.asarray(table.column(0).to_pylist(), np.int64)
-    values = [table.column(k + 1) for k in range(len(cols))]
-
-    def shown(k: int) -> str:
-        return ", ".join(_show(column[k].as_py()) for column in values)
-
-    return rows, shown

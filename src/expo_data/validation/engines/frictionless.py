@@ -7,11 +7,11 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
-from ..model.descriptor import missing_strings
-from .report import Finding
+from ...model.descriptor import missing_strings
+from ..report import Finding
 
 if TYPE_CHECKING:
-    from ..model.descriptor import Package, Resource
+    from ...model.descriptor import Package, Resource
 
 
 V2_PROFILES = "https://datapackage.org/profiles/2.0"
@@ -31,7 +31,7 @@ def frictionless_findings(
     """
     import frictionless
 
-    from .profiles import guarded
+    from ..profiles import guarded
 
     context = frictionless.system.use_context(trusted=True) if trusted else nullcontext()
     checklist = _progress_checklist(progress, rows or {}) if progress else None

@@ -6,8 +6,10 @@ can be wrong is its schema (a field missing, extra, out of order, of another typ
 nullability: one finding per problem, codes below) and its values (`constraint-error`,
 `blank-row`, `unique-error`, `primary-key`, `foreign-key`, as for CSV, rows numbered as
 frictionless numbers them, the first row of data = 2). A column that is missing or of the
-wrong type is not checked further, nor are the keys that use it. The file's bytes and sha256
-are checked against the resource's `bytes`/`hash` and, in a release folder, `manifest.json`.
+wrong type is not checked further, nor are the keys that use it. A resource in parts (`path`
+a list) is read as one table, every part in order. Each file's bytes and sha256 are checked
+against the resource's `bytes`/`hash` (a single file) and, in a release folder,
+`manifest.json`.
 """
 
 from __future__ import annotations
@@ -20,49 +22,44 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import DataError, ReleaseError
-from ..model.manifest import MANIFEST, parse_manifest
-from ..model.typemap import ARROW_TYPES, arrow_schema
-from ..read.buffers import to_bools
-from ..sources.parquet import parquet_files
-from . import checks
-from .batch import CONSTRAINTS, VECTOR_TYPES, CellErrors, Found, _bounds, _violates
-from .findings import resource_finding
-from .findings import table_findings as _table_findings
-from .report import Finding
+from ...errors import DataError, ReleaseError
+from ...model.manifest import MANIFEST, parse_manifest
+from ...model.typemap import ARROW_TYPES, arrow_schema
+from ...read.buffers import to_bools
+from .. import catalogue as c
+from .. import checks
+from ..batch import CONSTRAINTS, VECTOR_TYPES, CellErrors, bounds, violates
+from ..catalogue import finding
+from ..ordering import table_findings as ordered_findings
+from ..scan import Scan, resource_finding
+from ..sources import parquet_table, parts
 
 if TYPE_CHECKING:
-    from ..model.descriptor import Field, Package, Resource
+    from pathlib import Path
 
-#: the schema findings' codes
-SCHEMA_CODES = ("missing-column", "extra-column", "column-order", "column-type", "column-nullable")
+    from ...model.descriptor import Field, Package, Resource
+    from ..keys import KeyStore
+    from ..report import Finding
 
 
 @dataclass
-class ParquetScan:
-    """What the check of one Parquet resource found (what `findings.table_findings` reads)."""
+class ParquetScan(Scan):
+    """What the check of one Parquet resource found: a `Scan`, with the file's schema findings."""
 
-    resource: Resource
-    labels: list[str] | None = None
-    failure: Finding | None = None
-    found: Found = field(default_factory=Found)
     schema: list[Finding] = field(default_factory=list)  # the file's schema vs the Table Schema
-    end: list[Finding] = field(default_factory=list)  # hash and byte count
-    project: list[Finding] = field(default_factory=list)
     usable: set[str] = field(default_factory=set)  # fields present with a fitting type
-    read: bool = True  # always read (as `fast._Scan.read`)
 
     def fields(self) -> list[Field | None]:
         """The schema's fields; None for those the file lacks or holds as another type."""
         return [f if f.name in self.usable else None for f in self.resource.schema.fields]
 
 
-def table_findings(scan: ParquetScan, byname: dict, limit: int) -> list[Finding]:
+def table_findings(scan: ParquetScan, byname: dict, limit: int, store: KeyStore) -> list[Finding]:
     """The schema findings, then what the CSV checks report over the typed columns."""
     if scan.failure is not None:
         return [scan.failure]
     out = scan.schema[:limit]
-    return out + _table_findings(scan, byname, limit - len(out))
+    return out + ordered_findings(scan, byname, limit - len(out), store)
 
 
 def scan(
@@ -74,16 +71,16 @@ def scan(
     limit: int,
     keys: set[str],
 ) -> ParquetScan:
-    """Read the Parquet file once and check it; `keys` are the fields whose values to keep."""
+    """Read the Parquet file (every part) once and check it; `keys`: the fields to keep."""
     result = ParquetScan(resource, labels=list(resource.schema.names))
     try:
-        data = parquet_files(resource)  # every part of a resource in parts
+        data = parquet_table(resource)
     except DataError as exc:
-        result.failure = resource_finding("scheme-error", resource, exc.args[0])
+        result.failure = resource_finding(c.SCHEME_ERROR, resource, exc.args[0])
         return result
     except (OSError, pa.ArrowException) as exc:
         note = f"cannot read it as Parquet: {str(exc).splitlines()[0]}"
-        result.failure = resource_finding("source-error", resource, note)
+        result.failure = resource_finding(c.SOURCE_ERROR, resource, note)
         return result
     typed = _typed_columns(result, data, package)
     found = result.found
@@ -107,38 +104,31 @@ def _typed_columns(result: ParquetScan, data: pa.Table, package: Package) -> dic
     present = data.column_names
     out: dict[str, pa.Array] = {}
 
-    def finding(code: str, name: str, message: str) -> None:
-        result.schema.append(Finding(code, resource.name, None, name, message, resource.path))
+    def schema_finding(code: str, name: str, **values: Any) -> None:
+        result.schema.append(finding(code, resource.name, None, name, resource.path, **values))
 
     for f, want in zip(resource.schema.fields, expected, strict=True):
         if f.name not in present:
-            finding("missing-column", f.name, f"the file has no column {f.name!r}")
+            schema_finding(c.MISSING_COLUMN, f.name)
             continue
         got = data.schema.field(f.name)
         column = _cast(data.column(f.name), got.type, want.type)
         if column is None:
-            finding(
-                "column-type",
-                f.name,
-                f"column {f.name!r} is {got.type}; the schema's {f.type} is stored as {want.type}",
-            )
+            schema_finding(c.COLUMN_TYPE, f.name, got=got.type, type=f.type, want=want.type)
             continue
         if got.nullable != want.nullable:
-            finding(
-                "column-nullable",
-                f.name,
-                f"column {f.name!r} is {'nullable' if got.nullable else 'not nullable'}; "
-                f"the field is {'required' if f.required else 'not required'}",
-            )
+            nullable = "nullable" if got.nullable else "not nullable"
+            required = "required" if f.required else "not required"
+            schema_finding(c.COLUMN_NULLABLE, f.name, nullable=nullable, required=required)
         out[f.name] = column
         result.usable.add(f.name)
     names = set(resource.schema.names)
     for name in present:
         if name not in names:
-            finding("extra-column", name, f"the file has a column {name!r} the schema lacks")
+            schema_finding(c.EXTRA_COLUMN, name)
     order = [name for name in present if name in names]
     if order != [name for name in resource.schema.names if name in present]:
-        finding("column-order", "", f"columns {order} are not in the schema's order")
+        schema_finding(c.COLUMN_ORDER, "", order=order)
     return out
 
 
@@ -178,14 +168,14 @@ def _values(result: ParquetScan, data: pa.Table, typed: dict[str, pa.Array], lim
         column = typed.get(f.name)
         if column is None:
             continue
-        bounds, valid = _bounds(f), pc.is_valid(column)
+        limits, valid = bounds(f), pc.is_valid(column)
         for name in CONSTRAINTS.get(f.type, ()):
             if name == "required":
                 mask = pc.is_null(column) if f.required else None
             elif name not in f.constraints:
                 mask = None
             elif f.type in VECTOR_TYPES:
-                mask = _violates(f, name, column, valid, bounds)
+                mask = violates(f, name, column, valid, limits)
             elif name == "enum":  # kept in its lexical form
                 allowed = pa.array([str(v) for v in f.constraints["enum"]], pa.string())
                 mask = pc.and_(valid, pc.invert(pc.is_in(column, value_set=allowed)))
@@ -236,46 +226,50 @@ def _profile_hits(
 
 
 def _integrity(resource: Resource, package: Package) -> list[Finding]:
-    """The file's size and sha256 against the descriptor's `bytes`/`hash` and the manifest."""
+    """Each file's size and sha256 against the manifest; a single file's against `bytes`/`hash`."""
     if resource.is_remote:
         return []
-    path = resource.location
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return []
-    expected: list[tuple[str, str, Any]] = []
+    files = parts(resource)
     raw = next(
         (r for r in package.descriptor.get("resources", []) if r.get("name") == resource.name),
         {},
     )
-    if isinstance(raw.get("hash"), str):
-        algorithm, _, digest = raw["hash"].rpartition(":")
-        expected.append(("hash", algorithm or "md5", digest))
-    if isinstance(raw.get("bytes"), int):
-        expected.append(("bytes", "", raw["bytes"]))
-    entry = _manifest_entry(package, resource)
-    if entry is not None:
-        expected += [("hash", "sha256", entry["sha256"]), ("bytes", "", entry["bytes"])]
     out = []
-    for kind, algorithm, value in expected:
-        if kind == "bytes":
-            actual: Any = len(data)
-            code = "byte-count"
-        elif algorithm in ("md5", "sha256"):
-            actual, code = hashlib.new(algorithm, data).hexdigest(), "hash-count"
-        else:
+    for location in files:
+        try:
+            data = location.read_bytes()
+        except OSError:
             continue
-        if actual != value:
-            note = f'expected is "{value}" and actual is "{actual}"'
-            if entry is not None and value in (entry["sha256"], entry["bytes"]):
-                note += f" (from {MANIFEST})"
-            out.append(resource_finding(code, resource, note))
+        expected: list[tuple[str, str, Any]] = []
+        if len(files) == 1:  # a resource in parts: `bytes`/`hash` would be of all of them
+            if isinstance(raw.get("hash"), str):
+                algorithm, _, digest = raw["hash"].rpartition(":")
+                expected.append(("hash", algorithm or "md5", digest))
+            if isinstance(raw.get("bytes"), int):
+                expected.append(("bytes", "", raw["bytes"]))
+        entry = _manifest_entry(package, location)
+        if entry is not None:
+            expected += [("hash", "sha256", entry["sha256"]), ("bytes", "", entry["bytes"])]
+        for kind, algorithm, value in expected:
+            if kind == "bytes":
+                actual: Any = len(data)
+                code = c.BYTE_COUNT
+            elif algorithm in ("md5", "sha256"):
+                actual, code = hashlib.new(algorithm, data).hexdigest(), c.HASH_COUNT
+            else:
+                continue
+            if actual != value:
+                note = f'expected is "{value}" and actual is "{actual}"'
+                if entry is not None and value in (entry["sha256"], entry["bytes"]):
+                    note += f" (from {MANIFEST})"
+                if len(files) > 1:
+                    note += f" ({location.name})"
+                out.append(resource_finding(code, resource, note))
     return list(dict.fromkeys(out))
 
 
-def _manifest_entry(package: Package, resource: Resource) -> dict | None:
-    """The release manifest's entry for the resource's file, in a release of this package."""
+def _manifest_entry(package: Package, location: Path) -> dict | None:
+    """The release manifest's entry for a file of the package, in a release of it."""
     path = package.basepath / MANIFEST
     if not path.is_file():
         return None
@@ -285,4 +279,10 @@ def _manifest_entry(package: Package, resource: Resource) -> dict | None:
         return None
     if (manifest.get("name"), manifest.get("version")) != (package.name, package.version):
         return None
-    return next((e for e in manifest["files"] if e["name"] == resource.path), None)
+    names = set()
+    for base in (package.basepath, package.basepath.resolve()):
+        try:
+            names.add(location.relative_to(base).as_posix())
+        except ValueError:
+            continue
+    return next((e for e in manifest["files"] if e["name"] in names), None)

@@ -1,0 +1,1 @@
+"""The validation engines: fast (Arrow), duckdb (SQL keys), frictionless (the reference), Parquet."""

@@ -1,0 +1,114 @@
+"""Where every engine gets a resource's data: raw bytes, string batches, Parquet tables.
+
+The one seam between validation and the files: the engines read nothing else (DuckDB's own
+CSV reader aside, which reads only plain local files and falls back to `csv_batches`). The
+bodies are the source layer's (`expo_data.sources`): every form it reads, engines read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from ..sources.delimited import dialect_of, direct, open_csv_bytes
+from ..sources.registry import readable, source
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..model.descriptor import Resource
+
+
+def is_text(resource: Resource) -> bool:
+    """Whether the resource is read as string batches (`csv_batches`): the lexical checks apply."""
+    return readable(resource) and source(resource).kind == "delimited"
+
+
+def is_typed(resource: Resource) -> bool:
+    """Whether the resource is read as a typed table (`parquet_table`): its schema is checked."""
+    return readable(resource) and source(resource).kind == "parquet"
+
+
+def open_bytes(resource: Resource) -> Any:
+    """A binary stream of the resource's text: decompressed, parts joined, URLs fetched (bounded).
+
+    The source layer's (`expo_data.sources`); one plain local file is opened as it is.
+    """
+    if direct(resource):
+        return open(str(resource.location), "rb")
+    return open_csv_bytes(resource)
+
+
+def csv_batches(
+    stream: Any,
+    resource: Resource,
+    *,
+    block: int,
+    width: int,
+    nulls: bool,
+    skip: Callable[[Any], str],
+) -> Iterator[list[pa.Array]]:
+    """The CSV's records as string columns, batch by batch, the header as the first row.
+
+    `width` columns at most are named; `nulls`: "" is read as null; `skip` is told each record
+    of another width than the header's (pyarrow's invalid-row handler). Nothing for an empty
+    file. Raises pyarrow.ArrowInvalid (a record longer than `block`…), UnicodeDecodeError.
+    """
+    names = [f"f{j}" for j in range(width)]
+    dialect = dialect_of(resource)
+    try:
+        reader = pcsv.open_csv(
+            stream,
+            read_options=pcsv.ReadOptions(
+                encoding=_pyarrow_encoding(resource.encoding),
+                block_size=block,
+                autogenerate_column_names=True,
+                # a Python stream is read in this thread (see sources.delimited.read_strings)
+                use_threads=direct(resource),
+            ),
+            parse_options=pcsv.ParseOptions(
+                delimiter=dialect.get("delimiter", ","),
+                quote_char=dialect.get("quoteChar", '"'),
+                double_quote=dialect.get("doubleQuote", True),
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=skip,
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[""],
+                strings_can_be_null=nulls,
+                quoted_strings_can_be_null=nulls,
+                check_utf8=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV" not in str(exc):
+            raise
+        return
+    for batch in reader:
+        yield batch.columns
+
+
+def _pyarrow_encoding(encoding: str) -> str:
+    normal = encoding.lower().replace("_", "-")
+    return "utf8" if normal in ("utf-8", "utf8", "utf-8-sig") else encoding
+
+
+def parts(resource: Resource) -> tuple[Path | str, ...]:
+    """Every file of the resource, in order (one, unless its `path` is a list)."""
+    return resource.files
+
+
+def parquet_table(resource: Resource) -> pa.Table:
+    """The resource's rows as one Arrow table: every part, in order.
+
+    Raises DataError (a file cannot be opened), OSError or ArrowException (not Parquet, or
+    parts whose schemas differ).
+    """
+    from ..sources.parquet import parquet_files
+
+    return parquet_files(resource)
