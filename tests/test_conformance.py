@@ -32,29 +32,9 @@ PACKAGES = sorted(p.parent.name for p in SUITE.glob("*/datapackage.*"))
 ENGINES = ("fast", "frictionless", "duckdb")
 LEXICAL = {"yearmonth", "duration", "geopoint", "geojson", "object", "array", "any"}
 
-# --- what fails today, per package and check (issue 19; delete entries as they pass) -------
-# A reason names the first blocker; "then" names what the check met next once the first was
-# removed by hand (probed on copies of the package).
-YAML = "issue 19: YAML descriptor refused ('package descriptor is not valid JSON')"
-MULTI = "issue 19: multi-file resource (path array) refused ('supported for Parquet only')"
-INLINE = "inline data refused ('path must be a non-empty string, got None')"
-NONTAB = "issue 19: non-tabular resource refused ('resource has no table schema')"
-RE2 = (
-    "issue 19: a pattern RE2 cannot compile (lookaheads in camtrap media.filePath and "
-    "media.fileMediatype) blocks loading"
-)
-NOHEADER = (
-    "dialect header:false is validated but not loaded "
-    "('CSV files without a header row are not supported')"
-)
-ISOLATION = (
-    "issue 19: one malformed resource (co2-mm-mlo: 7 cells for 6 fields, DataError) stops "
-    "SQL and docs for the clean ones"
-)
-STOPS = (
-    "issue 19: a package-error in one resource (the RE2 pattern in media) stops validation of "
-    "every resource: no row read, no stats.tables"
-)
+# --- what fails today, per package and check (delete entries as they pass) ----------------
+# The issue 19 entries (YAML, path arrays, inline data, non-tabular resources, RE2 patterns,
+# no header row, isolation) pass since the source layer (branch src19).
 LABELLED = (
     "not issue 19 (bug): release build crashes with a traceback on v2 labelled missingValues "
     "(release/build.py _parquet_resource: TypeError: unhashable type: 'dict')"
@@ -67,45 +47,18 @@ HEADER_GUESS = (
 )
 
 
-def _all(reason: str, checks: tuple[str, ...]) -> dict[str, str]:
-    return dict.fromkeys(checks, reason)
-
-
-def _then(*reasons: str) -> str:
-    return "; then ".join(reasons)
-
-
 VALIDATE = tuple(f"validate-{e}" for e in ENGINES)
 READ = ("load", "load_arrow", "sql")
 SLOW = ("release", "docs", "site")
 EVERY = (*VALIDATE, "cli-validate", *READ, *SLOW)
-FR_R = _all(_then(MULTI, INLINE), EVERY)
 
 XFAIL: dict[tuple[str, str], str] = {
     (package, check): reason
     for package, reasons in {
-        "datahub-country-codes": _all(YAML, EVERY),
-        "frictionless-py-country-yaml": _all(YAML, EVERY),
-        "frictionless-py-multipart": _all(MULTI, EVERY),
-        "frictionless-r-example-v1": FR_R,
-        "frictionless-r-example-v2": {**FR_R, "release": _then(MULTI, INLINE, LABELLED)},
-        "frictionless-r-encoding": FR_R,
-        "frictionless-r-dialect": {
-            **_all(_then(MULTI, INLINE), (*VALIDATE, "cli-validate")),
-            **_all(_then(MULTI, INLINE, NOHEADER), READ + SLOW),
-        },
-        "edp-text-file": _all(NONTAB, EVERY),
-        "edp-simple-geojson": _all(NONTAB, EVERY),
-        "camtrap-dp-example": {
-            "cli-validate": STOPS,
-            **_all(_then(RE2, f"resource 'individuals': {INLINE}"), (*READ, "docs", "site")),
-        },
-        "frictionless-py-bathing-waters": _all(f"issue 19: {NOHEADER}", (*READ, "release", "docs")),
+        "frictionless-r-example-v2": {"release": LABELLED},
         "datahub-co2-ppm": {
             "validate-fast": HEADER_GUESS,
             "validate-duckdb": HEADER_GUESS,
-            "sql": ISOLATION,
-            "docs": ISOLATION,
         },
     }.items()
     for check, reason in reasons.items()

@@ -166,6 +166,66 @@ def test_every_form_loads_the_same_tables(forms):
         )
 
 
+def source_forms(root: Path) -> dict[str, Path]:
+    """The shop package in the source layer's other forms, each with the same tables."""
+    import gzip
+
+    import yaml
+
+    out = {}
+    base = make_package(root / "base")
+    descriptor = json.loads(base.read_text(encoding="utf-8"))
+    header, *rows = ORDERS.splitlines(keepends=True)
+    # YAML, the orders in two parts (each repeating the header), the customers inline
+    folder = root / "yaml-parts-inline"
+    (folder / "tables").mkdir(parents=True)
+    (folder / "tables" / "orders-1.csv").write_text(header + "".join(rows[:2]), "utf-8")
+    (folder / "tables" / "orders-2.csv").write_text(header + "".join(rows[2:]), "utf-8")
+    customers, orders = (dict(r) for r in descriptor["resources"])
+    lines = [line.split(";") for line in CUSTOMERS.splitlines()]
+    inline = {k: v for k, v in customers.items() if k not in ("path", "dialect", "encoding")}
+    inline["data"] = lines  # the header row, then every row's cells as strings
+    orders["path"] = ["tables/orders-1.csv", "tables/orders-2.csv"]
+    doc = {**descriptor, "resources": [inline | {"format": "inline"}, orders]}
+    (folder / "datapackage.yml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    out["yaml-parts-inline"] = folder / "datapackage.yml"
+    # gzip, and UTF-16 as declared
+    folder = root / "gzip-utf16"
+    (folder / "tables").mkdir(parents=True)
+    (folder / "tables" / "customers.csv.gz").write_bytes(gzip.compress(CUSTOMERS.encode()))
+    (folder / "tables" / "orders.csv").write_bytes(ORDERS.encode("utf-16"))
+    customers, orders = (dict(r) for r in descriptor["resources"])
+    customers["path"] = "tables/customers.csv.gz"
+    orders["encoding"] = "utf-16"
+    doc = {**descriptor, "resources": [customers, orders]}
+    (folder / "datapackage.json").write_text(json.dumps(doc), encoding="utf-8")
+    out["gzip-utf16"] = folder / "datapackage.json"
+    return out
+
+
+def test_source_layer_forms_load_validate_and_release_the_same(forms, tmp_path: Path):
+    paths, _ = forms
+    expected = expo_data.load_all(paths["csv"])
+    sql = "SELECT * FROM orders JOIN customers USING (region, code) ORDER BY ALL"
+    rows = expo_data.query(sql, paths["csv"])
+    for form, path in source_forms(tmp_path).items():
+        for engine in ("fast", "frictionless", "duckdb"):
+            report = expo_data.validate(path, engine=engine)
+            assert report.valid and not report.findings, (form, engine, report.findings)
+        loaded = expo_data.load_all(path)
+        for name in NAMES:
+            pd.testing.assert_frame_equal(loaded[name], expected[name], check_exact=True)
+            assert expo_data.load_arrow(name, path).equals(
+                expo_data.load_arrow(name, paths["csv"])
+            ), (form, name)
+        assert expo_data.query(sql, path) == rows, form
+        out = tmp_path / f"release-{form}"
+        expo_data.build_release(path, out=out)
+        assert expo_data.validate(out).valid, form
+        for name in NAMES:
+            pd.testing.assert_frame_equal(expo_data.load(name, out), expected[name])
+
+
 def test_every_form_validates_with_no_findings(forms):
     paths, _ = forms
     for form, path in paths.items():

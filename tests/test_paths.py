@@ -224,7 +224,7 @@ def test_escaping_path_strings_are_refused(tmp_path: Path, path: str):
         expo_data.load(RESOURCE, package)
 
 
-@pytest.mark.parametrize("value", ["", None, 7, ["data/sources.csv"], "data/sources\x00.csv"])
+@pytest.mark.parametrize("value", ["", None, 7, [], [""], "data/sources\x00.csv"])
 def test_malformed_paths_are_package_errors(tmp_path: Path, value: object):
     package = small_package(tmp_path)
     set_key(package, "path", value)

@@ -75,6 +75,7 @@ def connect(
     ENUMs in schema order, required fields NOT NULL. Keys are not enforced: run `validate`.
     Table and column comments hold the resource and field titles (see `duckdb_columns()`).
 
+    A resource that cannot be loaded (and a non-tabular one) is left out; the others are in.
     Once the tables are in, the connection is sandboxed (SANDBOX): no file is read or
     written (`read_csv`, `COPY … TO`, `ATTACH`, `EXPORT`), no extension installed or
     loaded, no network, and the settings are locked. `sandbox=False` leaves DuckDB's
@@ -84,17 +85,37 @@ def connect(
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
+    return _connect(path, release=release, url=url, trusted=trusted, sandbox=sandbox)[0]
+
+
+def _connect(
+    path: str | Path | None,
+    *,
+    release: str | None,
+    url: str | Path | None,
+    trusted: bool,
+    sandbox: bool,
+) -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
+    """`connect`, and the resources left out, each with why it cannot be loaded."""
     duckdb = _duckdb()
     package = locate(path, release=release, url=url, trusted=trusted)
     con = duckdb.connect(":memory:")
+    broken: dict[str, str] = {}
     for resource in package.resources:
-        _create(con, resource, read_table(resource, package))
+        if not resource.tabular:
+            continue
+        try:  # one broken resource never keeps the others out
+            table = read_table(resource, package)
+        except ExpoDataError as exc:
+            broken[resource.name] = str(exc)
+            continue
+        _create(con, resource, table)
     if sandbox:
         (used,) = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
         con.execute(f"SET memory_limit = '{int(used or 0) + MEMORY_HEADROOM}B'")
         for statement in SANDBOX:
             con.execute(statement)
-    return con
+    return con, broken
 
 
 def query(
@@ -118,7 +139,8 @@ def query(
     duckdb = _duckdb()
     if not sql.strip():
         raise SQLError("the query is empty: pass a SQL statement, e.g. SELECT * FROM <resource>")
-    with connect(path, release=release, url=url, trusted=trusted, sandbox=sandbox) as con:
+    con, broken = _connect(path, release=release, url=url, trusted=trusted, sandbox=sandbox)
+    with con:
         try:
             cursor = con.execute(sql)
             if cursor is None or cursor.description is None:
@@ -130,7 +152,14 @@ def query(
                 "beyond the tables; narrow it (WHERE, LIMIT, fewer columns)"
             ) from None
         except duckdb.Error as exc:
-            raise SQLError(_first_lines(str(exc)) + _quoting_hint(sql, con)) from None
+            message = _first_lines(str(exc))
+            named = [n for n in broken if f"Table with name {n} does not exist" in message]
+            if named:
+                raise SQLError(
+                    f"resource {named[0]!r} cannot be loaded, so it is not a table: "
+                    f"{broken[named[0]]}"
+                ) from None
+            raise SQLError(message + _quoting_hint(sql, con)) from None
         except MemoryError:
             raise SQLError(
                 "the result does not fit in memory; add a LIMIT or an aggregate to the query"
@@ -195,11 +224,15 @@ def _create(con: duckdb.DuckDBPyConnection, resource: Resource, table: pa.Table)
     ):
         sql_type = str(duck_type)
         values = field.categories if field.categories is not None else field.enum
+        column = table.column(field.name)
         if pa.types.is_dictionary(arrow_field.type) and field.type == "string" and values:
+            values = list(values)  # then values outside them, as loaded (never dropped)
+            for chunk in column.chunks:
+                values += [v for v in chunk.dictionary.to_pylist() if v not in values]
             sql_type = f"ENUM({', '.join(_literal(v) for v in values)})"
-        columns.append(
-            f"{_name(field.name)} {sql_type}{'' if arrow_field.nullable else ' NOT NULL'}"
-        )
+        # NOT NULL where the schema requires it and the data hold it (loading keeps a gap)
+        required = not arrow_field.nullable and column.null_count == 0
+        columns.append(f"{_name(field.name)} {sql_type}{' NOT NULL' if required else ''}")
     name = _name(resource.name)
     con.execute(f"CREATE TABLE {name} ({', '.join(columns)})")
     con.register(_SCRATCH, table)

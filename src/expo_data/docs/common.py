@@ -22,14 +22,35 @@ class DocData:
     package: Package
     _strings: dict[str, pa.Table] = field(default_factory=dict)
     _rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _problems: dict[str, str] = field(default_factory=dict)
 
     def strings(self, resource: Resource) -> pa.Table:
-        """The resource's cells as strings (null = missing), whatever its format."""
+        """The resource's cells as strings (null = missing), whatever its format.
+
+        A resource that is not a table, or cannot be read, has no rows (see `problem`).
+        """
+        import pyarrow as pa
+
+        from ..errors import ExpoDataError
         from ..read.tables import read_cells
 
         if resource.name not in self._strings:
-            self._strings[resource.name] = read_cells(resource, self.package)
+            try:
+                if not resource.tabular:
+                    raise ExpoDataError(f"not a table ({resource.format or 'no schema'})")
+                self._strings[resource.name] = read_cells(resource, self.package)
+            except ExpoDataError as exc:
+                self._problems[resource.name] = " ".join(str(exc).split())
+                names = resource.schema.names
+                self._strings[resource.name] = pa.table(
+                    [pa.array([], pa.string()) for _ in names], names=names
+                )
         return self._strings[resource.name]
+
+    def problem(self, resource: Resource) -> str:
+        """Why the resource has no rows here ("" when it was read)."""
+        self.strings(resource)
+        return self._problems.get(resource.name, "")
 
     def rows(self, name: str) -> list[dict[str, Any]]:
         """The resource's rows as dicts of typed values."""
@@ -40,11 +61,18 @@ class DocData:
         return self._rows[name]
 
     def count(self, resource: Resource) -> int:
+        """The resource's rows (0 when it is not a table or cannot be read: see `problem`)."""
+        from ..errors import ExpoDataError
         from ..read.tables import row_count
+        from ..sources.registry import readable, source
 
-        if resource.name in self._strings or resource.format == "csv":
-            return self.strings(resource).num_rows
-        return row_count(resource, self.package)
+        parquet = readable(resource) and source(resource).kind == "parquet"
+        if parquet and resource.name not in self._strings:
+            try:
+                return row_count(resource, self.package)  # from the files' metadata alone
+            except ExpoDataError:
+                pass
+        return self.strings(resource).num_rows
 
     def has(self, *names: str) -> bool:
         """Whether the package has every resource named."""

@@ -33,7 +33,7 @@ def data_dictionary(data: DocData) -> str:
         *table(
             ("Resource", "Title", "Rows"),
             [
-                (f"[{code(r.name)}]({anchor(r.name)})", text(r.title), data.count(r))
+                (f"[{code(r.name)}]({anchor(r.name)})", text(r.title), data.problem(r) or data.count(r))
                 for r in package.resources
             ],
         ),
@@ -95,7 +95,7 @@ def _resource_section(data: DocData, resource: Resource) -> list[str]:
     if resource.title or resource.description:
         lines += [f"**{text(resource.title)}.** {text(resource.description)}".strip(), ""]
     lines += [
-        f"- Rows: {rows}",
+        f"- Rows: {data.problem(resource) or rows}",
         f"- File: {code(resource.path)}"
         + (f" (schema {code(resource.schema_path)})" if resource.schema_path else ""),
         f"- Primary key: {', '.join(map(code, schema.primary_key)) or 'none'}",

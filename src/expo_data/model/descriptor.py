@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,8 +14,9 @@ import re2
 
 from ..errors import PackageError, ResourceNotFound
 from .bundle import DESCRIPTOR, bundled_descriptor
+from .docfile import read_object
 from .names import did_you_mean
-from .paths import resolve_path
+from .paths import descriptor_in, resolve_path
 
 DEFAULT_MISSING_VALUES = ("",)
 #: file-name suffixes that name a compression, not a format
@@ -24,8 +24,34 @@ COMPRESSION_SUFFIXES = (".gz", ".zip", ".bz2", ".xz", ".zst")
 DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
 FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
-#: how deeply a descriptor's or schema's JSON may nest
-MAX_JSON_DEPTH = 64
+#: formats that are never read as a table (listed, their bytes and hash checked)
+NON_TABULAR_FORMATS = frozenset(
+    [
+        "geojson",
+        "topojson",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "webp",
+        "tif",
+        "tiff",
+        "pdf",
+        "zip",
+        "html",
+        "htm",
+        "md",
+        "txt",
+        "xml",
+        "shp",
+        "kml",
+        "gpkg",
+        "docx",
+        "odt",
+        "pptx",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +142,11 @@ class Schema:
 
 @dataclass(frozen=True)
 class Resource:
-    """A tabular resource: where its CSV is and what its schema says."""
+    """A resource: where its data is (files, or inline `data`) and what its schema says.
+
+    A resource with no schema, or of a format that is not a table (GeoJSON, an image…), is
+    not `tabular`: listed, its bytes and hash checked, never read as a table.
+    """
 
     name: str
     path: str  # as written in the descriptor
@@ -128,13 +158,23 @@ class Resource:
     dialect: Mapping[str, Any] = field(default_factory=dict)
     schema_path: str = ""  # as written in the descriptor; "" for an inline schema
     format: str = "csv"  # the declared `format`, else the path's extension (csv, parquet…)
-    #: every file of a multi-file (Parquet) resource, in order; `location` is the first
+    #: every file of a multi-file resource (`path` an array), in order; `location` is the first
     parts: tuple[Path | str, ...] = ()
     compression: str = ""  # the declared `compression` (gz, zip), else "" (see the path's suffix)
+    data: tuple | None = None  # inline `data` (rows as arrays, header first, or objects)
+    tabular: bool = True
+    descriptor: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_remote(self) -> bool:
         return isinstance(self.location, str)
+
+    @property
+    def files(self) -> tuple[Path | str, ...]:
+        """Every file holding the resource's data, in order (none for inline data)."""
+        if self.data is not None:
+            return ()
+        return self.parts or (self.location,)
 
 
 @dataclass(frozen=True)
@@ -173,11 +213,12 @@ class Package:
 
 
 def descriptor_path(path: str | Path | None = None) -> Path:
-    """The datapackage.json for `path` (a file or a directory), or the bundled one."""
+    """The descriptor for `path` (a file, or a folder holding datapackage.json, .yaml or .yml),
+    or the bundled one."""
     if path is None:
         return bundled_descriptor()
     p = Path(path)
-    return p / DESCRIPTOR if p.is_dir() else p
+    return (descriptor_in(p) or p / DESCRIPTOR) if p.is_dir() else p
 
 
 def read_descriptor(path: str | Path | None = None) -> tuple[Path, dict]:
@@ -193,7 +234,7 @@ def read_descriptor(path: str | Path | None = None) -> tuple[Path, dict]:
         raise PackageError(
             f"{dpath} is a data file, not a package descriptor ({DESCRIPTOR}); {where}"
         )
-    return dpath, _read_json(dpath, "package descriptor")
+    return dpath, read_object(dpath, "package descriptor")
 
 
 def _relative(folder: Path) -> str:
@@ -206,58 +247,6 @@ def _relative(folder: Path) -> str:
 
 #: file-name suffixes of tables, which are never a descriptor
 _TABLE_SUFFIXES = (".csv", ".tsv", ".parquet", ".xlsx", ".ods")
-
-
-def _read_json(path: Path, what: str) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PackageError(f"{path}: {what} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PackageError(f"{path}: cannot read {what}: {exc}") from None
-    try:
-        data = strict_json(text)
-    except json.JSONDecodeError as exc:
-        raise PackageError(f"{path}: {what} is not valid JSON: {exc}") from None
-    except ValueError as exc:
-        raise PackageError(f"{path}: {what} {exc}") from None
-    except RecursionError:
-        raise PackageError(f"{path}: {what} is nested too deeply") from None
-    if _depth(data) > MAX_JSON_DEPTH:
-        raise PackageError(f"{path}: {what} is nested too deeply (over {MAX_JSON_DEPTH} levels)")
-    if not isinstance(data, dict):
-        raise PackageError(f"{path}: {what} must be a JSON object")
-    return data
-
-
-def strict_json(text: str) -> Any:
-    """JSON refusing what parsers read differently: duplicate keys, NaN and Infinity literals."""
-
-    def pairs(items: list[tuple[str, Any]]) -> dict:
-        out: dict = {}
-        for key, value in items:
-            if key in out:
-                raise ValueError(f"has the key {key!r} twice in one object")
-            out[key] = value
-        return out
-
-    def constant(name: str) -> Any:
-        raise ValueError(f"has the non-standard literal {name} (JSON has no NaN or Infinity)")
-
-    return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
-
-
-def _depth(data: Any) -> int:
-    """How deeply JSON arrays and objects nest (without recursion)."""
-    deepest, todo = 0, [(data, 1)]
-    while todo:
-        value, depth = todo.pop()
-        if isinstance(value, dict):
-            value = list(value.values())
-        if isinstance(value, list):
-            deepest = max(deepest, depth)
-            todo += [(v, depth + 1) for v in value if isinstance(v, dict | list)]
-    return deepest
 
 
 def missing_strings(raw: object) -> tuple[str, ...]:
@@ -278,10 +267,7 @@ def _json_ref(base: Path, ref: object, what: str, *, trusted: bool) -> dict:
         return ref
     if not isinstance(ref, str):
         raise PackageError(f"{what} must be an object or a path, got {ref!r}")
-    path = resolve_path(base, ref, trusted=trusted)
-    if isinstance(path, str):
-        raise PackageError(f"remote {what} {ref!r} is not supported")
-    return _read_json(path, what)
+    return read_object(resolve_path(base, ref, trusted=trusted), what)
 
 
 def _schema(descriptor: Mapping[str, Any]) -> Schema:
@@ -336,24 +322,30 @@ def _schema(descriptor: Mapping[str, Any]) -> Schema:
 
 
 def _constraints(raw: dict) -> Mapping[str, Any]:
-    """A field's constraints; a pattern that is not a regular expression is a PackageError."""
-    constraints = dict(_object(raw.get("constraints", {}), "constraints"))
-    pattern = constraints.get("pattern")
-    if pattern is not None:
-        try:
-            re.compile(pattern)
-        except (re.error, TypeError) as exc:
-            raise PackageError(
-                f"field {raw['name']!r}: pattern {pattern!r} is not a regular expression: {exc}"
-            ) from None
-        try:
-            compile_pattern(pattern)
-        except re2.error as exc:
-            raise PackageError(
-                f"field {raw['name']!r}: pattern {pattern!r} cannot be matched in linear time "
-                f"(RE2 refuses it: {exc}); lookarounds and backreferences are not supported"
-            ) from None
-    return MappingProxyType(constraints)
+    """A field's constraints (a bad `pattern` is validation's finding: see pattern_problem)."""
+    return MappingProxyType(dict(_object(raw.get("constraints", {}), "constraints")))
+
+
+def pattern_problem(f: Field) -> str:
+    """Why field `f`'s `pattern` cannot be checked ("" when it can, or there is none).
+
+    Never stops loading: validation reports it (data are read, constraints are checked).
+    """
+    pattern = f.constraints.get("pattern")
+    if pattern is None:
+        return ""
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError) as exc:
+        return f"field {f.name!r}: pattern {pattern!r} is not a regular expression: {exc}"
+    try:
+        compile_pattern(pattern)
+    except re2.error as exc:
+        return (
+            f"field {f.name!r}: pattern {pattern!r} cannot be matched in linear time "
+            f"(RE2 refuses it: {exc}); lookarounds and backreferences are not supported"
+        )
+    return ""
 
 
 def compile_pattern(pattern: str) -> Any:
@@ -429,36 +421,57 @@ def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Pa
         if any(r.name == name for r in resources):
             raise PackageError(f"{dpath}: two resources are named {name!r}", resource=name)
         try:
-            rpath, parts = raw.get("path"), ()
-            if isinstance(rpath, list):  # a resource in parts: Parquet files read as one table
-                if not rpath or _format(raw.get("format"), str(rpath[0])) != "parquet":
-                    raise PackageError("multi-file resources are supported for Parquet only")
-                parts = tuple(resolve_path(base, part, trusted=trusted) for part in rpath)
-                rpath = rpath[0]
-            location = resolve_path(base, rpath, trusted=trusted)
-            if raw.get("schema") is None:
-                raise PackageError("resource has no table schema")
-            schema = _schema(_json_ref(base, raw["schema"], "table schema", trusted=trusted))
-            dialect = _dialect(
-                _json_ref(base, raw.get("dialect") or {}, "CSV dialect", trusted=trusted)
-            )
-            encoding = _encoding(raw.get("encoding", "utf-8"))
+            resources.append(_resource(raw, base, trusted=trusted))
         except PackageError as exc:
             raise type(exc)(f"{dpath}: resource {name!r}: {exc}", resource=name) from None
-        resources.append(
-            Resource(
-                name=name,
-                path=rpath,
-                location=location,
-                schema=schema,
-                title=raw.get("title", ""),
-                description=raw.get("description", ""),
-                encoding=encoding,
-                dialect=MappingProxyType(dict(dialect)),
-                schema_path=raw["schema"] if isinstance(raw["schema"], str) else "",
-                format=_format(raw.get("format"), rpath),
-                parts=parts,
-                compression=str(raw.get("compression") or ""),
-            )
-        )
     return Package(path=dpath, descriptor=MappingProxyType(descriptor), resources=tuple(resources))
+
+
+def _resource(raw: dict, base: Path, *, trusted: bool) -> Resource:
+    """One resource of the descriptor: its files (or inline data), schema, dialect, encoding."""
+    rpath, parts, data = raw.get("path"), (), raw.get("data")
+    if rpath is None and data is not None:  # inline data: rows, header first, or objects
+        if not isinstance(data, list):
+            raise PackageError(f"inline data must be an array of rows, got {type(data).__name__}")
+        rpath, location, data = "", base, tuple(data)
+        fmt = str(raw.get("format") or "inline").lower()
+    else:
+        data = None
+        if isinstance(rpath, list):  # a resource in parts, read as one table
+            if not rpath:
+                raise PackageError("path must be a path or a non-empty array of paths")
+            parts = tuple(resolve_path(base, part, trusted=trusted) for part in rpath)
+            rpath = rpath[0]
+        location = resolve_path(base, rpath, trusted=trusted)
+        fmt = _format(raw.get("format"), rpath)
+    raw_schema = raw.get("schema")
+    if raw_schema is None and data is not None:  # as frictionless: inline rows are a table
+        from .inline import inferred_schema
+
+        raw_schema = inferred_schema(list(data))
+    # as frictionless: a JSON file is a table only when its `type` says so (else JSON data)
+    declared_table = raw.get("type") == "table" or fmt != "json" or data is not None
+    tabular = raw_schema is not None and fmt not in NON_TABULAR_FORMATS and declared_table
+    schema = (
+        _schema(_json_ref(base, raw_schema, "table schema", trusted=trusted))
+        if tabular
+        else Schema(fields=())
+    )
+    dialect = _dialect(_json_ref(base, raw.get("dialect") or {}, "CSV dialect", trusted=trusted))
+    return Resource(
+        name=raw["name"],
+        path=rpath,
+        location=location,
+        schema=schema,
+        title=raw.get("title", ""),
+        description=raw.get("description", ""),
+        encoding=_encoding(raw.get("encoding", "utf-8")),
+        dialect=MappingProxyType(dict(dialect)),
+        schema_path=raw_schema if isinstance(raw_schema, str) else "",
+        format=fmt,
+        parts=parts,
+        compression=str(raw.get("compression") or ""),
+        data=data,
+        tabular=tabular,
+        descriptor=MappingProxyType(raw),
+    )

@@ -6,6 +6,18 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import PackageError, UnsafePathError
 
+#: the names a package descriptor may have in its folder, in the order they are looked for
+DESCRIPTOR_NAMES = ("datapackage.json", "datapackage.yaml", "datapackage.yml")
+
+
+def descriptor_in(folder: str | Path) -> Path | None:
+    """The package descriptor in `folder` (datapackage.json, .yaml or .yml), or None."""
+    for name in DESCRIPTOR_NAMES:
+        candidate = Path(folder) / name
+        if candidate.is_file():
+            return candidate
+    return None
+
 
 def is_remote(path: str) -> bool:
     """True for URLs (anything with a scheme, or protocol-relative)."""

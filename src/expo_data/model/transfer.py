@@ -88,10 +88,13 @@ def copy_file(source: Path, sink: Sink) -> None:
         raise ReleaseError(f"cannot read {source}: {exc.strerror or exc}") from None
 
 
-def http_get(url: str, sink: Sink, *, progress: object = None) -> None:
+def http_get(
+    url: str, sink: Sink, *, progress: object = None, bound: str = "its release manifest declares"
+) -> None:
     """Stream `url` into `sink`; HTTP and network failures become Missing, Transient or ReleaseError.
 
-    `progress` is a bar with `total`, `update(n)` (see progress.ProgressBar).
+    `progress` is a bar with `total`, `update(n)` (see progress.ProgressBar); `bound` says
+    where the sink's byte limit comes from.
     """
     import requests
     import urllib3
@@ -110,8 +113,8 @@ def http_get(url: str, sink: Sink, *, progress: object = None) -> None:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > sink.limit:
                 raise ReleaseError(
-                    f"{url} announces {declared} bytes, more than the {sink.limit} its release "
-                    "manifest declares; not downloaded"
+                    f"{url} announces {declared} bytes, more than the {sink.limit} {bound}; "
+                    "not downloaded"
                 )
             if progress is not None:
                 progress.total = int(declared) if declared.isdigit() else sink.limit
@@ -155,3 +158,53 @@ def replace_file(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         raise disk_error(target, exc) from None
+
+
+#: the most bytes a remote descriptor, schema or resource file may hold, by default
+MAX_REMOTE_BYTES = 1 << 30
+#: the longest a remote file may take to arrive, in seconds, by default
+MAX_REMOTE_SECONDS = 300.0
+
+
+def read_url(
+    url: str,
+    *,
+    limit: int = MAX_REMOTE_BYTES,
+    seconds: float = MAX_REMOTE_SECONDS,
+    what: str = "file",
+) -> bytes:
+    """The bytes at a trusted URL: at most `limit` of them, within `seconds`; else DataError.
+
+    The one way data and descriptors are read from the network (or a `file://` URL): every
+    read is bounded in size and time, whatever the server announces or sends.
+    """
+    import io
+
+    from ..errors import DataError
+
+    class Memory:  # a Sink's bounds, kept in memory
+        def __init__(self) -> None:
+            self.buffer, self.size, self.limit = io.BytesIO(), 0, limit
+            self.deadline = time.monotonic() + seconds
+
+        def write(self, chunk: bytes) -> None:
+            self.size += len(chunk)
+            if self.size > limit:
+                raise DataError(f"{what} at {url} is larger than {limit} bytes; stopped reading")
+            if time.monotonic() > self.deadline:
+                raise DataError(f"fetching {what} at {url} took longer than {seconds:.0f} s")
+            self.buffer.write(chunk)
+
+    memory = Memory()
+    try:
+        if url.startswith("file://"):
+            from urllib.request import url2pathname
+
+            copy_file(Path(url2pathname(urlparse(url).path)), memory)  # type: ignore[arg-type]
+        else:
+            http_get(url, memory, bound="bytes allowed")  # type: ignore[arg-type]
+    except Missing:
+        raise DataError(f"{what} not found at {url}") from None
+    except (Transient, ReleaseError) as exc:
+        raise DataError(f"cannot fetch {what} at {url}: {exc}") from None
+    return memory.buffer.getvalue()

@@ -71,17 +71,24 @@ def parse(field: Field, strings: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.C
             chunks.append(pa.array(items, type=target))
         typed = pa.chunked_array(chunks, target)
     elif pa.types.is_dictionary(target):
-        values = categories(field)
         typed = pa.chunked_array(
-            [
-                pa.DictionaryArray.from_arrays(
-                    pc.index_in(c, value_set=values), values, ordered=target.ordered
-                )
-                for c in typed.chunks
-            ],
-            target,
+            [_dictionary(c, categories(field), target.ordered) for c in typed.chunks], target
         )
     return typed, pc.or_(bad, lost)
+
+
+def _dictionary(chunk: pa.Array, values: pa.Array, ordered: bool) -> pa.DictionaryArray:
+    """A chunk as a dictionary over `values`; a value outside them is added after them.
+
+    An enum or category is a constraint: validation reports a value outside it, loading
+    keeps it (data are read as written, never lost).
+    """
+    outside = pc.and_(pc.is_valid(chunk), pc.invert(pc.is_in(chunk, value_set=values)))
+    if pc.any(outside).as_py():
+        extra = chunk.filter(outside).unique()
+        values = pa.concat_arrays([values, extra.cast(values.type)])
+    indices = pc.index_in(chunk, value_set=values)
+    return pa.DictionaryArray.from_arrays(indices, values, ordered=ordered)
 
 
 def categories(field: Field) -> pa.Array:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import PackageError
 from ..model.locate import locate
 from ..model.typemap import pandas_types_mapper
 
@@ -16,55 +15,44 @@ if TYPE_CHECKING:
 
     from ..model.descriptor import Package, Resource
 
-#: the formats the readers know
-FORMATS = ("csv", "parquet")
-
 
 def read_table(resource: Resource, package: Package | None = None) -> pa.Table:
-    """The resource as an Arrow table typed by its schema, read as its `format` says."""
-    if resource.format == "csv":
+    """The resource as an Arrow table typed by its schema, read by its form's source."""
+    from ..sources.registry import source
+
+    form = source(resource)
+    if form.kind == "parquet":
+        from ..sources.parquet import read_parquet_table
+
+        return read_parquet_table(resource, package)
+    if form.kind == "delimited":
         from .csvfile import read_csv_table
 
         return read_csv_table(resource, package)
-    if resource.format == "parquet":
-        from .parquetfile import read_parquet_table
+    from .typed import typed_table
 
-        return read_parquet_table(resource, package)
-    raise PackageError(
-        f"resource {resource.name!r}: format {resource.format!r} is not supported "
-        f"(supported: {', '.join(FORMATS)})",
-        resource=resource.name,
-    )
+    return typed_table(resource, form.strings(resource, package), package, form.row_of)
 
 
 def read_cells(resource: Resource, package: Package | None = None) -> pa.Table:
-    """The resource's cells as strings (null = missing), whatever its format.
+    """The resource's cells as strings (null = missing), whatever its form.
 
     A CSV's cells as written; a Parquet file's typed values in their lexical form
-    (`true`, `2023-11-15`, `1.5`), enums decoded.
+    (`true`, `2023-11-15`, `1.5`), enums decoded; inline and JSON values as JSON writes them.
     """
-    if resource.format == "csv":
-        from .csvfile import read_strings
+    from ..sources.registry import source
 
-        return read_strings(resource)
-    import pyarrow as pa
-
-    from . import kernels as pc
-
-    table = read_table(resource, package)
-    columns = [
-        pc.cast(column, pa.string()) if column.type != pa.string() else column
-        for column in table.columns
-    ]
-    return pa.table(columns, names=table.column_names)
+    return source(resource).strings(resource, package)
 
 
 def row_count(resource: Resource, package: Package | None = None) -> int:
-    """The resource's number of rows (for Parquet, from the file's metadata alone)."""
-    if resource.format == "parquet":
-        from .parquetfile import parquet_rows
+    """The resource's number of rows (for Parquet, from the files' metadata alone)."""
+    from ..sources.registry import source
 
-        return parquet_rows(resource)
+    if source(resource).kind == "parquet":
+        from ..sources.parquet import parquet_rows
+
+        return parquet_rows(resource, package)
     return read_cells(resource, package).num_rows
 
 
@@ -125,11 +113,11 @@ def load_all(
     release: str | None = None,
     url: str | Path | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every resource of the package (or of its release `release`, as for `load`) as
-    DataFrames, by resource name.
+    """Every table of the package (or of its release `release`, as for `load`) as
+    DataFrames, by resource name (non-tabular ones left out).
 
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
     package = locate(path, release=release, url=url, trusted=trusted)
-    return {r.name: to_pandas(read_table(r, package)) for r in package.resources}
+    return {r.name: to_pandas(read_table(r, package)) for r in package.resources if r.tabular}

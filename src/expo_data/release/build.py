@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +44,17 @@ ROW_GROUP_ROWS = 1 << 17
 #: rows per Parquet file: a larger resource is split into `<name>-part-00000.parquet`, …
 PART_ROWS = 1 << 23
 #: resource keys that describe the CSV file and do not carry over to its Parquet file
-CSV_KEYS = ("path", "format", "mediatype", "encoding", "dialect", "compression", "bytes", "hash")
+CSV_KEYS = (
+    "path",
+    "data",
+    "format",
+    "mediatype",
+    "encoding",
+    "dialect",
+    "compression",
+    "bytes",
+    "hash",
+)
 
 
 def build_release(
@@ -153,6 +163,11 @@ def _write_release(
     files, rows, resources = {}, {}, []
     for raw, resource in zip(package.descriptor["resources"], package.resources, strict=True):
         stem = check_name(resource.name, "resource name")
+        if not resource.tabular:  # copied as it is: a release holds tables as Parquet only
+            for name in _copy_files(resource, folder):
+                files[name] = sha256(folder / name)
+            resources.append(dict(raw))
+            continue
         table = read_table(resource, package)
         count = max(1, -(-table.num_rows // part_rows))
         names = (
@@ -184,6 +199,27 @@ def _write_release(
         manifest["changes"] = summary
     files[MANIFEST] = _write_json(folder / MANIFEST, manifest)
     (folder / SUMS).write_bytes(sha256sums(files).encode("ascii"))
+
+
+def _copy_files(resource: Resource, folder: Path) -> list[str]:
+    """A non-tabular resource's local files copied into the release, at their own paths."""
+    raw = resource.descriptor.get("path")
+    names = raw if isinstance(raw, list) else [raw]
+    copied = []
+    for name, location in zip(names, resource.files, strict=True):
+        if isinstance(location, str):  # a URL (trusted): the release points at it
+            continue
+        pure = PurePosixPath(name)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise ReleaseError(
+                f"resource {resource.name!r}: {name!r} is outside the package folder; "
+                "a release copies a non-tabular resource's files at their own paths"
+            )
+        target = folder / Path(*PurePosixPath(name).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(location, target)
+        copied.append(PurePosixPath(name).as_posix())
+    return copied
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:

@@ -192,6 +192,11 @@ def _resource_diff(
     schema = resource_changes(old, new)
     if old is None or new is None:
         return ResourceDiff(name, "added" if old is None else "removed", schema=tuple(schema))
+    if not (old.tabular and new.tabular):  # never read as tables: compared as bytes
+        same = old.tabular == new.tabular and _digest(old) == _digest(new)
+        return ResourceDiff(
+            name, "unchanged" if same and not schema else "changed", schema=tuple(schema)
+        )
     from ..read.tables import read_table
 
     rows = _RowDiff(old, new, read_table(old, old_pkg), read_table(new, new_pkg), schema)
@@ -380,3 +385,17 @@ def _json(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
+
+
+def _digest(resource: Resource) -> str:
+    """The sha256 of a resource's files, one after the other (its data as bytes)."""
+    import hashlib
+
+    from ..sources.stream import CHUNK, open_file
+
+    hasher = hashlib.sha256()
+    for location in resource.files:
+        with open_file(location, resource.path) as stream:
+            while chunk := stream.read(CHUNK):
+                hasher.update(chunk)
+    return hasher.hexdigest()

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from ..errors import ExpoDataError
 from ..read import cells
 from ..read.buffers import to_bools
-from ..read.csvfile import read_strings, record_numbers
+from ..sources.delimited import read_strings, record_numbers
 from .batch import OUT_OF_RANGE, pattern_misses
 from .keys import repeat_findings
 from .ordering import cell_finding

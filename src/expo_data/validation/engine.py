@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import PackageError, UnsafePathError
-from ..model.descriptor import Package, open_package, read_descriptor
+from ..model.descriptor import Field, Package, open_package, pattern_problem, read_descriptor
 from ..model.names import unknown
 from . import catalogue as c
 from .catalogue import finding
@@ -68,23 +68,49 @@ def validate(
         code = c.UNSAFE_PATH if isinstance(exc, UnsafePathError) else c.PACKAGE_ERROR
         found = finding(code, exc.resource, path=dpath.name, note=_strip_prefix(exc, dpath))
         return Report(label, (found,))
+    # a pattern the engines cannot match: a finding of its own; every row is still checked
+    # (that field's pattern aside), and loading never stops on it
+    unmatchable = [
+        finding(c.PACKAGE_ERROR, r.name, path=dpath.name, note=f"resource {r.name!r}: {problem}")
+        for r in package.resources
+        for f in r.schema.fields
+        if (problem := pattern_problem(f))
+    ]
+    if unmatchable:
+        package = _without_unmatchable_patterns(package)
     chosen = profile(package, checks)
     findings = _descriptor_findings(descriptor, package, trusted=trusted)
     findings += profile_findings(package, chosen)
     rows: dict[str, int] = {}
     if not findings:
         from .combined import table_findings
+        from .files import archive_findings, file_findings
 
-        findings = table_findings(
-            package,
-            engine=engine,
-            limit_errors=limit_errors,
-            trusted=trusted,
-            max_cell_bytes=max_cell_bytes,
-            profile=chosen,
-            progress=progress,
-            rows=rows,
+        # non-tabular resources: their bytes and hash; archives that cannot be read whole
+        # (several members, a bomb): named once, and kept from the engines unless a key needs them
+        findings = [f for r in package.resources if not r.tabular for f in file_findings(r)]
+        broken = [f for r in package.resources if r.tabular for f in archive_findings(r)]
+        findings += broken
+        needed = {fk.resource for r in package.resources for fk in r.schema.foreign_keys}
+        skipped = {f.resource for f in broken} - needed
+        tables = _only(
+            package, [r.name for r in package.resources if r.tabular and r.name not in skipped]
         )
+        findings += (
+            []
+            if not tables.resources
+            else table_findings(
+                tables,
+                engine=engine,
+                limit_errors=limit_errors,
+                trusted=trusted,
+                max_cell_bytes=max_cell_bytes,
+                profile=chosen,
+                progress=progress,
+                rows=rows,
+            )
+        )
+    findings = unmatchable + findings
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
     stats = {
@@ -98,6 +124,40 @@ def validate(
         },
     }
     return Report(label, tuple(findings[:limit_errors]), stats)
+
+
+def _without_unmatchable_patterns(package: Package) -> Package:
+    """The package with every `pattern` RE2 cannot compile left out of its fields."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    def field(f: Field) -> Field:
+        if not pattern_problem(f):
+            return f
+        kept = {k: v for k, v in f.constraints.items() if k != "pattern"}
+        return replace(f, constraints=MappingProxyType(kept))
+
+    return replace(
+        package,
+        resources=tuple(
+            replace(r, schema=replace(r.schema, fields=tuple(map(field, r.schema.fields))))
+            for r in package.resources
+        ),
+    )
+
+
+def _only(package: Package, names: list[str]) -> Package:
+    """The package with only the resources named (descriptor and objects alike)."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    descriptor = dict(package.descriptor)
+    descriptor["resources"] = [r for r in descriptor["resources"] if r.get("name") in names]
+    return replace(
+        package,
+        descriptor=MappingProxyType(descriptor),
+        resources=tuple(r for r in package.resources if r.name in names),
+    )
 
 
 def _strip_prefix(exc: Exception, dpath: Path) -> str:
@@ -122,6 +182,8 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
         return refused
     placed = []
     for r in package.resources:
+        if not r.tabular:
+            continue
         schema = v1_schema(r)
         errors = frictionless.Schema.validate_descriptor(schema).errors
         if not errors:
@@ -142,7 +204,7 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
     # more); frictionless' check would refuse paths the caller trusts
     descriptor = as_v2({**descriptor, "resources": list(descriptor["resources"])})
     for i, r in enumerate(package.resources):  # inline schemas as frictionless reads them
-        if isinstance(descriptor["resources"][i].get("schema"), dict):
+        if r.tabular and isinstance(descriptor["resources"][i].get("schema"), dict):
             descriptor["resources"][i] = {**descriptor["resources"][i], "schema": v1_schema(r)}
     with frictionless.system.use_context(trusted=True), guarded(package.basepath, trusted=trusted):
         report = frictionless.Package.validate_descriptor(

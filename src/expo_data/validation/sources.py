@@ -1,21 +1,20 @@
 """Where every engine gets a resource's data: raw bytes, string batches, Parquet tables.
 
 The one seam between validation and the files: the engines read nothing else (DuckDB's own
-CSV reader aside, which reads only plain local files and falls back to `csv_batches`). A
-source layer that reads more forms of resource replaces these bodies.
+CSV reader aside, which reads only plain local files and falls back to `csv_batches`). The
+bodies are the source layer's (`expo_data.sources`): every form it reads, engines read.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from ..read.csvfile import compression, open_csv_bytes
-from ..read.source import open_source
+from ..sources.delimited import dialect_of, direct, open_csv_bytes
+from ..sources.registry import readable, source
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,24 +24,22 @@ if TYPE_CHECKING:
 
 def is_text(resource: Resource) -> bool:
     """Whether the resource is read as string batches (`csv_batches`): the lexical checks apply."""
-    return resource.format == "csv"
+    return readable(resource) and source(resource).kind == "delimited"
 
 
 def is_typed(resource: Resource) -> bool:
     """Whether the resource is read as a typed table (`parquet_table`): its schema is checked."""
-    return resource.format == "parquet"
+    return readable(resource) and source(resource).kind == "parquet"
 
 
 def open_bytes(resource: Resource) -> Any:
-    """A binary stream of the resource's (decompressed) bytes; OSError when it cannot be opened."""
-    if compression(resource):  # the checks read the text, not the compressed bytes
-        return open_csv_bytes(resource)
-    if resource.is_remote:
-        from urllib.request import urlopen
+    """A binary stream of the resource's text: decompressed, parts joined, URLs fetched (bounded).
 
-        with urlopen(resource.location, timeout=60) as response:
-            return io.BytesIO(response.read())
-    return open(str(resource.location), "rb")
+    The source layer's (`expo_data.sources`); one plain local file is opened as it is.
+    """
+    if direct(resource):
+        return open(str(resource.location), "rb")
+    return open_csv_bytes(resource)
 
 
 def csv_batches(
@@ -61,7 +58,7 @@ def csv_batches(
     file. Raises pyarrow.ArrowInvalid (a record longer than `block`…), UnicodeDecodeError.
     """
     names = [f"f{j}" for j in range(width)]
-    dialect = resource.dialect
+    dialect = dialect_of(resource)
     try:
         reader = pcsv.open_csv(
             stream,
@@ -69,6 +66,8 @@ def csv_batches(
                 encoding=_pyarrow_encoding(resource.encoding),
                 block_size=block,
                 autogenerate_column_names=True,
+                # a Python stream is read in this thread (see sources.delimited.read_strings)
+                use_threads=direct(resource),
             ),
             parse_options=pcsv.ParseOptions(
                 delimiter=dialect.get("delimiter", ","),
@@ -101,7 +100,7 @@ def _pyarrow_encoding(encoding: str) -> str:
 
 def parts(resource: Resource) -> tuple[Path | str, ...]:
     """Every file of the resource, in order (one, unless its `path` is a list)."""
-    return resource.parts or (resource.location,)
+    return resource.files
 
 
 def parquet_table(resource: Resource) -> pa.Table:
@@ -110,17 +109,6 @@ def parquet_table(resource: Resource) -> pa.Table:
     Raises DataError (a file cannot be opened), OSError or ArrowException (not Parquet, or
     parts whose schemas differ).
     """
-    import pyarrow.parquet as pq  # ParquetFile(...).read() never imports pandas
+    from ..sources.parquet import parquet_files
 
-    tables = []
-    for part in parts(resource):
-        source = open_source(resource if part == resource.location else _part(resource, part))
-        tables.append(pq.ParquetFile(source).read())
-    return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
-
-
-def _part(resource: Resource, location: Path | str) -> Resource:
-    from dataclasses import replace
-
-    name = location.rsplit("/", 1)[-1] if isinstance(location, str) else location.name
-    return replace(resource, location=location, path=name, parts=())
+    return parquet_files(resource)

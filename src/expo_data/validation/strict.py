@@ -16,11 +16,11 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..read.csvfile import open_csv_bytes
+from ..sources.delimited import open_csv_bytes
 from . import catalogue as c
 from .catalogue import finding
 from .report import Finding
@@ -51,6 +51,8 @@ def resource_findings(resource: Resource, *, max_cell_bytes: int = MAX_CELL_BYTE
         stream = open_csv_bytes(resource)
     except Exception:  # a missing or unreadable file: the engines' scheme-error says so
         return []
+    if '",\n'.encode(resource.encoding) != b'",\n':  # UTF-16, UTF-32: not bytes like ASCII's
+        return _undecodable(resource, stream)  # the byte checks would misread every byte
     try:
         scan = _Scan(resource, max_cell_bytes)
         for chunk in _chunks(stream):
@@ -60,6 +62,22 @@ def resource_findings(resource: Resource, *, max_cell_bytes: int = MAX_CELL_BYTE
         return [_finding(c.SOURCE_ERROR, resource, None, "", note=f"cannot be read: {exc}")]
     finally:
         stream.close()
+
+
+def _undecodable(resource: Resource, stream: Any) -> list[Finding]:
+    """One `encoding-error` if the bytes are not in the declared encoding, else nothing."""
+    decoder = codecs.getincrementaldecoder(resource.encoding)()
+    try:
+        with stream:
+            for chunk in _chunks(stream):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        note = f"the file is not valid {resource.encoding} (the declared encoding): {exc.reason}"
+        return [_finding(c.ENCODING_ERROR, resource, None, "", note=note)]
+    except Exception as exc:  # a corrupt archive
+        return [_finding(c.SOURCE_ERROR, resource, None, "", note=f"cannot be read: {exc}")]
+    return []
 
 
 def _chunks(stream) -> Iterator[bytes]:

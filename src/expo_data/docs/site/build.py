@@ -148,6 +148,9 @@ def _copy_downloads(
         except PackageError:
             out.append(Download(name, note="outside the package folder; not copied"))
             continue
+        if not Path(source).is_file():  # the site names it; the other files are published
+            out.append(Download(name, note="file not found; not copied"))
+            continue
         digest = _copy(Path(source), folder / Path(*pure.parts))
         sums[pure.as_posix()] = digest
         size = Path(source).stat().st_size
@@ -162,8 +165,9 @@ def _package_files(package: Package) -> list[str]:
     for raw in package.descriptor.get("resources", []):
         for key in ("path", "schema", "dialect"):
             value = raw.get(key) if isinstance(raw, dict) else None
-            if isinstance(value, str) and value and value not in names:
-                names.append(value)
+            for item in value if isinstance(value, list) else [value]:  # a path array: each part
+                if isinstance(item, str) and item and item not in names:
+                    names.append(item)
     return names
 
 
