@@ -33,7 +33,11 @@ def data_dictionary(data: DocData) -> str:
         *table(
             ("Resource", "Title", "Rows"),
             [
-                (f"[{code(r.name)}]({anchor(r.name)})", text(r.title), data.problem(r) or data.count(r))
+                (
+                    f"[{code(r.name)}]({anchor(r.name)})",
+                    text(r.title),
+                    data.problem(r) or data.count(r),
+                )
                 for r in package.resources
             ],
         ),
@@ -59,7 +63,9 @@ def er_diagram(package: Package) -> list[str]:
                 k for k, on in (("PK", f.name in schema.primary_key), ("FK", f.name in in_fk)) if on
             ]
             if keys:
-                lines.append(f"        {mermaid_id(f.type)} {_mermaid_attribute(f.name, ', '.join(keys))}")
+                lines.append(
+                    f"        {mermaid_id(f.type)} {_mermaid_attribute(f.name, ', '.join(keys))}"
+                )
         lines.append("    }")
     for resource in package.resources:
         for fk in resource.schema.foreign_keys:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .descriptor import Package, open_package
-from .paths import descriptor_in
 
 
 def locate(

@@ -68,16 +68,3 @@ def resolve_path(basepath: Path, path: object, *, trusted: bool = False) -> Path
         if real.exists() and not real.is_file():  # a FIFO or device would hang or never end
             raise UnsafePathError(f"path {path!r} is not a regular file")
     return full
-
-
-#: the descriptor names a package folder may hold, in the order they are looked for
-DESCRIPTOR_NAMES = ("datapackage.json", "datapackage.yaml", "datapackage.yml")
-
-
-def descriptor_in(folder: str | Path) -> Path | None:
-    """The package descriptor in `folder` (datapackage.json, .yaml or .yml), or None."""
-    for name in DESCRIPTOR_NAMES:
-        candidate = Path(folder) / name
-        if candidate.is_file():
-            return candidate
-    return None
