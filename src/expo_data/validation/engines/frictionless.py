@@ -103,9 +103,10 @@ def reference_descriptor(package: Package) -> dict:
             if isinstance(constraints, dict):
                 constraints.pop("pattern", None)
         raw["schema"] = schema
-        # the fast engine and the loaders never skip the space after a delimiter; frictionless
-        # would guess so from the first rows (a cell like '{"a": 1, "b": 2}' makes it guess)
-        raw["dialect"] = {"skipInitialSpace": False, **dict(resource.dialect)}
+        # the fast engine and the loaders never skip the space after a delimiter, and take row
+        # 1 as the header (the Table Dialect spec); frictionless would guess both from the
+        # first rows (a cell like '{"a": 1, "b": 2}', or a row 1 narrower than the rows below)
+        raw["dialect"] = {"skipInitialSpace": False, "header": True, **dict(resource.dialect)}
     return descriptor
 
 
