@@ -202,14 +202,25 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
 
 
 def _with_pandas_metadata(table: pa.Table) -> pa.Table:
-    """`table` with the pandas metadata of the DataFrame `load` makes of it."""
+    """`table` with the pandas metadata of the DataFrame `load` makes of it.
+
+    List columns are `object` there: pandas cannot rebuild a nested ArrowDtype from its name
+    ("list<item: string>[pyarrow]"), and a name it cannot parse fails the whole read.
+    Integer categories are `Int64`: Parquet keeps a dictionary for strings only.
+    """
     import pyarrow as pa
 
     from ..read.tables import to_pandas
 
     empty = to_pandas(table.slice(0, 0))  # the dtypes need no rows
-    pandas = pa.Schema.from_pandas(empty, preserve_index=False).metadata[b"pandas"]
-    return table.replace_schema_metadata({**(table.schema.metadata or {}), b"pandas": pandas})
+    pandas = json.loads(pa.Schema.from_pandas(empty, preserve_index=False).metadata[b"pandas"])
+    for column, field in zip(pandas["columns"], table.schema, strict=True):
+        if pa.types.is_list(field.type):
+            column["numpy_type"] = "object"
+        elif pa.types.is_dictionary(field.type) and pa.types.is_integer(field.type.value_type):
+            column |= {"pandas_type": "int64", "numpy_type": "Int64", "metadata": None}
+    metadata = {**(table.schema.metadata or {}), b"pandas": json.dumps(pandas).encode()}
+    return table.replace_schema_metadata(metadata)
 
 
 def _parquet_resource(raw: dict, resource: Resource, path: Path) -> dict:
