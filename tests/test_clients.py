@@ -174,6 +174,8 @@ def test_hugging_face_card_is_complete(releases, which):
     else:
         assert (data.license, data.language) == ("odbl", ["en"])
         assert data.pretty_name == "Every type"
+        zenodo = json.loads((folder / "zenodo.json").read_text(encoding="utf-8"))
+        assert zenodo["license"] == "odbl-1.0"  # the SPDX id Zenodo's licence list knows
     assert data.size_categories == ["n<1K"]
     files = parts(folder)
     assert [c["config_name"] for c in data.configs] == list(files)
