@@ -94,7 +94,7 @@ def _null_where(column: pa.ChunkedArray, missing: tuple[str, ...]) -> pa.Chunked
     import pyarrow.compute as pcompute
 
     nulls = pcompute.is_in(column, value_set=pa.array(list(missing), pa.string()))
-    return pcompute.if_else(pcompute.fill_null(nulls, False), pa.scalar(None, pa.string()), column)
+    return pc.if_else(pcompute.fill_null(nulls, False), pa.scalar(None, pa.string()), column)
 
 
 def _match_by_name(resource: Resource, table: pa.Table) -> pa.Table:
