@@ -21,7 +21,10 @@ REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*
 
 def floors(pyproject: Path, extras: list[str]) -> list[str]:
     """`name==floor` for each dependency (and each of `extras`' dependencies), in order."""
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        raise SystemExit("Error: scripts/floors.py needs Python 3.11 or later (tomllib)") from None
 
     project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
     requirements = list(project.get("dependencies", []))
