@@ -4,7 +4,7 @@
 
 Each `name>=X` of `[project] dependencies` (and of the extras named) becomes `name==X`, so
 `pip install -c OUT -e .` installs the oldest versions the project claims to support, and
-the test suite run there (`pytest -m floors`) shows whether the claim holds. A dependency
+the tests `.ci/run` runs there (FLOORS_TESTS) show whether the claim holds. A dependency
 without a `>=` floor is an error: every one must declare the oldest version it was tested at.
 """
 
