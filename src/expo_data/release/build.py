@@ -143,7 +143,8 @@ def _write_release(
 ) -> None:
     """Every file of the release, written into `folder`, one resource in memory at a time."""
     from ..read.tables import read_table
-    from .metadata import ReleaseFiles, release_extras
+    from .files import ReleaseFiles
+    from .metadata import release_extras
 
     files, rows, sizes, resources = {}, {}, {}, []
     parts: dict[str, list[str]] = {}

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Package, Resource
-    from .metadata import ReleaseFiles
+    from .files import ReleaseFiles
 
 CROISSANT = "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"

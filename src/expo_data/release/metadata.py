@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -12,6 +11,7 @@ if TYPE_CHECKING:
 
     from ..model.descriptor import Package
     from .diff import PackageDiff
+    from .files import ReleaseFiles
 
 ZENODO, HF_CARD, CHANGES = "zenodo.json", "README.md", "CHANGES.md"
 #: Hugging Face licence identifiers for the SPDX ones data packages usually carry
@@ -137,19 +137,6 @@ def zenodo_metadata(package: Package) -> dict[str, Any]:
     if related:
         meta["related_identifiers"] = related
     return meta
-
-
-@dataclass(frozen=True)
-class ReleaseFiles:
-    """The Parquet files of a release: per resource its file names, per file its facts."""
-
-    parts: dict[str, list[str]]  # resource name → its Parquet files, in order
-    rows: dict[str, int]  # file name → rows
-    sizes: dict[str, int]  # file name → bytes of its rows in memory (Arrow)
-    sha256: dict[str, str]  # file name → sha256 hex digest
-
-    def resource_rows(self, name: str) -> int:
-        return sum(self.rows[f] for f in self.parts.get(name, []))
 
 
 def hf_dtype(kind: pa.DataType) -> Any:

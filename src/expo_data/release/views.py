@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Package
-    from .metadata import ReleaseFiles
+    from .files import ReleaseFiles
 
 VIEWS = "views.sql"
 
