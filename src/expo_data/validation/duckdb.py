@@ -237,10 +237,7 @@ def _duckdb_scan(
     types = _types(scan, keys) if options.table else {}
     _create(con, name, types)
     try:
-        relation = con.cursor().sql(_read_sql(resource, len(labels)))
-        # older DuckDB (1.2, the floor) names it fetch_arrow_reader, deprecated since
-        to_reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader
-        reader = to_reader(BATCH_ROWS)
+        reader = con.cursor().sql(_read_sql(resource, len(labels))).to_arrow_reader(BATCH_ROWS)
         seen = 0
         for batch in reader:
             columns = [c.cast(pa.string()) for c in batch.columns]
