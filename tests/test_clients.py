@@ -111,6 +111,7 @@ def releases(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("clients")
     every = every_type_package(base / "every")
     return {
+        "csv": every,
         "bundled": expo_data.build_release(out=base / "bundled"),
         "every-type": expo_data.build_release(every, out=base / "every-type"),
         "parts": expo_data.build_release(every, out=base / "parts", part_rows=2),
@@ -148,6 +149,17 @@ def missing(value: object) -> bool:
 
 def test_parts_release_is_in_parts(releases):
     assert parts(releases["parts"])["things"] == [f"things-part-{k:05d}.parquet" for k in range(3)]
+
+
+@pytest.mark.parametrize("which", ["every-type", "parts"])
+def test_load_from_the_release_is_load_from_the_csv(releases, which):
+    """The yardstick itself: integer categories too come back as dictionaries from Parquet."""
+    for name in ("kinds", "things"):
+        csv_table = expo_data.load_arrow(name, releases["csv"])
+        release_table = expo_data.load_arrow(name, releases[which])
+        assert release_table.schema == csv_table.schema
+        for column in csv_table.column_names:
+            assert values(release_table.column(column)) == values(csv_table.column(column))
 
 
 # --- Hugging Face ------------------------------------------------------------------------------
