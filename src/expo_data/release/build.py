@@ -161,7 +161,7 @@ def _write_release(
             part = table.slice(k * part_rows, part_rows)
             _write_parquet(part, folder / name)
             files[name], rows[name] = sha256(folder / name), part.num_rows
-            sizes[name] = part.nbytes
+            sizes[name] = _data_bytes(folder / name)
         del table
         parts[resource.name] = names
         descriptor = _parquet_resource(raw, resource, folder / names[0])
@@ -200,6 +200,15 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
         for start in range(0, max(table.num_rows, 1), ROW_GROUP_ROWS):
             group = table.slice(start, ROW_GROUP_ROWS).combine_chunks()
             writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
+
+
+def _data_bytes(path: Path) -> int:
+    """The uncompressed bytes of a Parquet file's data: the same for the same file, unlike the
+    size of an Arrow table, which depends on how its buffers were read."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    return sum(meta.row_group(k).total_byte_size for k in range(meta.num_row_groups))
 
 
 def _with_pandas_metadata(table: pa.Table) -> pa.Table:

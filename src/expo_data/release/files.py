@@ -11,7 +11,7 @@ class ReleaseFiles:
 
     parts: dict[str, list[str]]  # resource name → its Parquet files, in order
     rows: dict[str, int]  # file name → rows
-    sizes: dict[str, int]  # file name → bytes of its rows in memory (Arrow)
+    sizes: dict[str, int]  # file name → uncompressed bytes of its data
     sha256: dict[str, str]  # file name → sha256 hex digest
 
     def resource_rows(self, name: str) -> int:
