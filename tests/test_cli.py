@@ -272,7 +272,7 @@ def test_library_lookup_suggests_too():
             ("show", "winners", "-c", "idd,award_id"),
             "Error: unknown field 'idd'; did you mean 'id'? (choose one of id, award_id, "
             "winner_type, place_id, organisation_id, winner_name_zh_hant, list_position, "
-            "source_id, source_paragraph, notes)",
+            "list_marked_partial, source_id, source_paragraph, notes)",
         ),
     ],
 )
@@ -300,12 +300,13 @@ def test_choices_are_case_insensitive():
 def test_offline_suggests_a_cached_version(tmp_path):
     import expo_data
 
-    expo_data.build_release(out=tmp_path / "releases" / "1.0.0")
+    version = expo_data.__version__  # e.g. 2.0.0, asked for as 2.0
+    expo_data.build_release(out=tmp_path / "releases" / version)
     env = {"EXPO_DATA_CACHE": tmp_path / "cache", "EXPO_DATA_RELEASE_URL": tmp_path / "releases"}
-    assert run_cli("download", "--version", "1.0.0", env=env).returncode == 0
-    result = run_cli("download", "--version", "1.0", "--offline", env=env)
+    assert run_cli("download", "--version", version, env=env).returncode == 0
+    result = run_cli("download", "--version", version.rsplit(".", 1)[0], "--offline", env=env)
     assert result.returncode == 1
-    assert "did you mean '1.0.0'?" in result.stderr and "Traceback" not in result.stderr
+    assert f"did you mean '{version}'?" in result.stderr and "Traceback" not in result.stderr
 
 
 # --- 2. help that teaches -----------------------------------------------------------------

@@ -349,7 +349,7 @@ def bundled_versions(tmp_path_factory) -> dict[str, Path]:
 
 def _edit_version(folder: Path) -> Path:
     def bump(d):
-        d["version"] = "2.0.0"
+        d["version"] = f"{int(d['version'].split('.')[0]) + 1}.0.0"  # the next major version
 
     _edit_json(folder / "datapackage.json", bump)
     return folder / "datapackage.json"

@@ -401,7 +401,7 @@ FAULTS = [
         "missing-cell",
         3,
         "notes",
-        show=where("winners", 3) + "expected 10 cells, got 9",
+        show=where("winners", 3) + "expected 11 cells, got 10",
     ),
     Fault(
         "long-row",
@@ -409,7 +409,7 @@ FAULTS = [
         lambda p: edit_rows(p, "winners", lambda rows: rows[2].append("extra")),
         "extra-cell",
         3,
-        show=where("winners", 3) + "expected 10 cells, got 11",
+        show=where("winners", 3) + "expected 11 cells, got 12",
     ),
     Fault(
         "unclosed-quote",

@@ -103,8 +103,8 @@ def test_frictionless_validates_the_package_including_foreign_keys():
 def test_descriptor_metadata():
     d = descriptor()
     assert d["name"] == "chtf-2023-smart-city"
-    assert d["version"] == "1.0.0"
-    assert d["created"] == "2026-11-27T00:00:00Z"
+    assert d["version"] == "2.0.0"
+    assert d["created"] == "2026-12-06T00:00:00Z"
     assert [lic["name"] for lic in d["licenses"]] == ["CC-BY-4.0"]
     for key in ("title", "description", "sources", "contributors", "keywords"):
         assert d[key], key
@@ -308,7 +308,7 @@ def test_printed_text_appears_verbatim_in_the_cited_paragraph(name):
             listed = [int(x) for x in r["mentioned_in"].split(";")]
             assert listed == sorted(set(listed)) and listed[0] >= n, r["id"]
             for m in listed:
-                assert r["name_zh_hant" if "name_zh_hant" in r else "phrase_as_printed"] in paras[m]
+                assert any(text in paras[m] for text in own_names(r)), (r["id"], m)
 
 
 def test_people_are_printed_as_affiliation_position_name():
@@ -555,7 +555,7 @@ def test_links_are_complete():
 
 
 def test_award_dimension_is_empty_where_the_notes_say_it_is_not_stated():
-    """The technical sub-category's dimension is not stated, so it is not filled in."""
+    """The technical sub-category's dimension is neither stated nor implied: not filled in."""
     awards = {a["id"]: a for a in rows("awards")}
     tech = awards["technical-sub-category-awards"]
     assert tech["dimension"] == ""
@@ -563,14 +563,17 @@ def test_award_dimension_is_empty_where_the_notes_say_it_is_not_stated():
     for a in rows("awards"):
         if "dimension" in a["notes"] and "not stated" in a["notes"]:
             assert a["dimension"] == "", a["id"]
-    # the dimension is filled only where the article states it: the place awards (paragraph 11)
-    # and the award that paragraph 12 puts under 本次評選的另一大維度是服務商
-    assert {a["id"]: a["dimension"] for a in rows("awards") if a["dimension"]} == {
-        "leading-smart-city-2023": "place",
-        "leading-smart-county-level-city-2023": "place",
-        "leading-smart-urban-district-2023": "place",
-        "leading-solution-provider-2023": "service-provider",
+    # the dimension is filled where the article states it (the award that paragraph 12 puts
+    # under 本次評選的另一大維度是服務商) or implies it (the place awards: "the other" dimension)
+    assert {
+        a["id"]: (a["dimension"], a["dimension_basis"]) for a in rows("awards") if a["dimension"]
+    } == {
+        "leading-smart-city-2023": ("place", "implied"),
+        "leading-smart-county-level-city-2023": ("place", "implied"),
+        "leading-smart-urban-district-2023": ("place", "implied"),
+        "leading-solution-provider-2023": ("service-provider", "stated"),
     }
+    assert all(a["dimension_basis"] == "" for a in rows("awards") if not a["dimension"])
 
 
 #: resources whose rows can be items of a printed list, and how to group a resource's rows
@@ -580,6 +583,7 @@ LIST_RESOURCES = {
     "topics": lambda r: r["kind"],
     "session_participants": lambda r: r["role"],
     "awards": lambda r: r["kind"],
+    "winners": lambda r: r["award_id"],
 }
 
 
@@ -587,6 +591,8 @@ def printed_item(name: str, r: dict[str, str]) -> str:
     """The text the article prints for a list item."""
     if name == "exhibitors":
         return {o["id"]: o["name_zh_hant"] for o in rows("organisations")}[r["organisation_id"]]
+    if name == "winners":
+        return r["winner_name_zh_hant"]
     if name == "session_participants":
         if r["person_id"]:
             return {p["id"]: p["name_zh_hant"] for p in rows("people")}[r["person_id"]]
@@ -619,7 +625,7 @@ def test_list_marked_partial_is_true_exactly_for_lists_ending_with_deng(name):
     for r in rows(name):
         groups.setdefault(LIST_RESOURCES[name](r), []).append(r)
     for members in groups.values():
-        if "list_position" in members[0]:
+        if all(r.get("list_position") for r in members):
             members.sort(key=lambda r: int(r["list_position"]))
         last = members[-1]
         text, item = paras[int(last["source_paragraph"])], printed_item(name, last)
@@ -643,7 +649,7 @@ def test_participants_from_lists_ending_with_deng_are_marked_partial():
     assert sum(r["role"] == "discussion" for r in partial) == 7
     others = [r for r in rows("session_participants") if r["list_marked_partial"] == "false"]
     assert sorted(r["role"] for r in others) == sorted(
-        ["welcome-address"] * 3 + ["keynote", "report-release"]
+        ["address"] * 3 + ["keynote", "report-release"]
     )
     segments = [a for a in rows("awards") if a["list_marked_partial"] == "true"]
     assert len(segments) == 15 and {a["kind"] for a in segments} == {"segment-category"}
@@ -667,23 +673,34 @@ def printed_names() -> list[tuple[str, str, str]]:
     ]
 
 
+def own_names(r: dict[str, str]) -> list[str]:
+    """The texts naming a row's entity: its printed name, and its short name where it has one."""
+    full = r.get("name_zh_hant") or r["phrase_as_printed"]
+    return [full, *([r["short_name_zh_hant"]] if r.get("short_name_zh_hant") else [])]
+
+
 def mentioned_in_by_the_rule(name: str, r: dict[str, str]) -> str:
-    """The schema's rule: paragraphs printing the name in its own right, for this entity."""
-    me, text = (name, r["id"]), r.get("name_zh_hant") or r["phrase_as_printed"]
-    longer = [n for res, i, n in printed_names() if (res, i) != me and text in n and n != text]
+    """The schema's rule: paragraphs printing the name (or short name) in its own right."""
+    me = (name, r["id"])
     found = []
     for p, para in enumerate(paragraphs()[1:], start=1):
-        if text in HOMONYMS and HOMONYMS[text].get(p) != me:
-            continue
-        inside = {
-            (i + k, i + k + len(text))
-            for n in longer
-            for i in find_all(para, n)
-            for k in find_all(n, text)
-        }
-        if any((i, i + len(text)) not in inside for i in find_all(para, text)):
+        if any(printed_on_its_own(me, text, p, para) for text in own_names(r)):
             found.append(str(p))
     return ";".join(found)
+
+
+def printed_on_its_own(me: tuple[str, str], text: str, p: int, para: str) -> bool:
+    """Whether paragraph p prints text for entity me, other than inside another entity's name."""
+    if text in HOMONYMS and HOMONYMS[text].get(p) != me:
+        return False
+    longer = [n for res, i, n in printed_names() if (res, i) != me and text in n and n != text]
+    inside = {
+        (i + k, i + k + len(text))
+        for n in longer
+        for i in find_all(para, n)
+        for k in find_all(n, text)
+    }
+    return any((i, i + len(text)) not in inside for i in find_all(para, text))
 
 
 def find_all(text: str, part: str) -> list[int]:
@@ -741,3 +758,155 @@ def test_publication_authors_are_only_the_bodies_the_article_names():
     assert field["constraints"]["enum"] == ["printed"]
     (report,) = rows("publications")
     assert "The other co-author is not named" in report["notes"]
+
+
+# ---------------------------------------------------------------- (i) data audit (issue 22)
+
+
+def test_expo_is_mentioned_wherever_its_short_name_is_printed():
+    """Item 1: 高交會智慧城市展 names the expo on its own in paragraphs 1, 4, 7 and 10."""
+    expo = next(s for s in rows("sessions") if s["kind"] == "expo")
+    assert expo["short_name_zh_hant"] == "高交會智慧城市展"
+    assert expo["mentioned_in"] == "1;4;7;10"
+    paras = paragraphs()
+    assert "本屆高交會智慧城市展" in paras[4] and "本屆高交會智慧城市展" in paras[7]
+    assert "高交會智慧城市展期間" in paras[10]
+    assert all(s["short_name_zh_hant"] == "" for s in rows("sessions") if s is not expo)
+
+
+def test_four_technical_awards_are_in_total_or_each_unknown():
+    """Item 2: 拿下了技術類子項下的4個獎項 may be 4 in total or 4 each; no note picks a reading."""
+    tech = {a["id"]: a for a in rows("awards")}["technical-sub-category-awards"]
+    assert tech["awards_reported"] == "4"
+    assert "拿下了技術類子項下的4個獎項" in paragraphs()[12]
+    winners = [w for w in rows("winners") if w["award_id"] == tech["id"]]
+    org = {o["id"]: o for o in rows("organisations")}
+    notes = [
+        tech["notes"],
+        *(w["notes"] for w in winners),
+        org[winners[0]["organisation_id"]]["notes"],
+    ]
+    assert len(notes) == 4
+    for note in notes:
+        assert re.search(r"can mean 4 (awards )?in total or 4 each", note), note
+        assert "between them" not in note and "together" not in note, note
+    assert "the reading is unknown" in tech["notes"]
+
+
+def test_place_dimension_is_implied_by_the_provider_sentence():
+    """Item 3: only the provider dimension is printed (本次評選的另一大維度是服務商)."""
+    assert "本次評選的另一大維度是服務商" in paragraphs()[12]
+    field = next(f for f in schema("awards")["fields"] if f["name"] == "dimension_basis")
+    assert field["constraints"] == {"enum": ["stated", "implied"]}
+    for a in rows("awards"):
+        if a["dimension"] == "place":
+            assert a["dimension_basis"] == "implied", a["id"]
+            assert "本次評選的另一大維度是服務商" in a["notes"], a["id"]
+
+
+def test_addresses_are_not_called_welcome_and_xu_qiang_is_linked_by_inference():
+    """Item 4: the article says 進行致辭, and places only 徐強's quoted remarks at the main forum."""
+    role = next(f for f in schema("session_participants")["fields"] if f["name"] == "role")
+    assert not [v for v in role["constraints"]["enum"] if "welcome" in v]
+    assert "進行致辭" in paragraphs()[7] and "歡迎" not in paragraphs()[7]
+    addresses = {p["person_id"]: p for p in rows("session_participants") if p["role"] == "address"}
+    assert set(addresses) == {"xu-qiang", "liu-jiachen", "zhu-dongfang"}
+    xu = addresses["xu-qiang"]
+    assert xu["session_basis"] == "article-structure" and "inference" in xu["notes"]
+    main = next(s["id"] for s in rows("sessions") if s["kind"] == "main-forum")
+    assert not [
+        p["id"]
+        for p in rows("session_participants")
+        if p["session_id"] == main and p["session_basis"] == "stated"
+    ]
+
+
+def test_an_uncertain_alias_has_no_english_name_of_its_partner():
+    """Item 5: a short name possibly the same as a company does not carry that company's English name."""
+    org = {o["id"]: o for o in rows("organisations")}
+    assert org["zte"]["name_en"] == "" and org["iflytek"]["name_en"] == ""
+    assert org["zte-corporation"]["name_en"] == "ZTE Corporation"
+    for o in org.values():
+        partner = org.get(o["possible_same_as_id"])
+        if partner and o["name_en"] and partner["name_en"]:
+            first, second = sorted((o["name_en"], partner["name_en"]), key=len)
+            assert not second.startswith(first), (o["id"], partner["id"])
+
+
+def test_one_english_name_rule_for_topics_and_awards():
+    """Item 6: one text, one English name; compound phrases get none; Baidu's form is cited."""
+    english: dict[str, set[str]] = {}
+    for name in ("topics", "awards"):
+        for r in rows(name):
+            english.setdefault(r["name_zh_hant"], set()).add(r["name_en"])
+            if "和" in r["name_zh_hant"] or "及" in r["name_zh_hant"]:
+                assert r["name_en"] == "", r["id"]
+    assert {text: en for text, en in english.items() if len(en) > 1} == {}
+    assert english["物聯網"] == {"Internet of Things"}
+    assert {a["id"]: a["name_en"] for a in rows("awards") if a["name_en"]} == {
+        "segment-internet-of-things": "Internet of Things",
+        "segment-big-data": "Big data",
+    }
+    baidu = {o["id"]: o for o in rows("organisations")}["beijing-baidu-netcom"]
+    assert baidu["name_en"] == "Beijing Baidu Netcom Science Technology Co., Ltd."
+    assert "with and without 'and'" in baidu["notes"] and "Form 20-F" in baidu["notes"]
+
+
+def test_readme_says_which_english_name_rule_each_resource_follows():
+    """Item 7: every resource with a name_en column has a row in README's name_en table."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| resource | what `name_en` holds |", 1)[1].split("\n\n", 1)[0]
+    named = {name for name in resource_names() if "name_en" in rows(name)[0]}
+    listed = {
+        n
+        for line in table.splitlines()
+        for n in re.findall(r"`([a-z_]+)`", line.split("|")[1] if line.count("|") > 2 else "")
+    }
+    assert named == listed
+    assert "empty unless established" not in readme
+
+
+def test_segment_categories_keep_their_printed_order():
+    """Item 8: list_position of the 15 segment categories follows paragraph 12."""
+    para = paragraphs()[12]
+    segments = sorted(
+        (a for a in rows("awards") if a["kind"] == "segment-category"),
+        key=lambda a: int(a["list_position"]),
+    )
+    assert [int(a["list_position"]) for a in segments] == list(range(1, 16))
+    printed = para[para.index("數字政府") : para.index("等細分領域")].split("、")
+    assert [a["name_zh_hant"] for a in segments] == printed
+    assert all(a["list_position"] == "" for a in rows("awards") if a["kind"] != "segment-category")
+
+
+def test_possible_aliases_are_linked_both_ways():
+    """Item 8: possible_same_as_id pairs, declared as a foreign key, each noted as uncertain."""
+    org = {o["id"]: o for o in rows("organisations")}
+    pairs = {
+        frozenset((o["id"], o["possible_same_as_id"]))
+        for o in org.values()
+        if o["possible_same_as_id"]
+    }
+    assert pairs == {
+        frozenset(p)
+        for p in [
+            ("zte", "zte-corporation"),
+            ("iflytek", "iflytek-co-ltd"),
+            ("zhihui-kongjian", "tianan-zhihui-kongjian"),
+            ("huawei-cloud", "huawei-cloud-computing-technologies"),
+            ("dtdream", "hangzhou-dtdream-technology"),
+        ]
+    }
+    for o in org.values():
+        if o["possible_same_as_id"]:
+            assert org[o["possible_same_as_id"]]["possible_same_as_id"] == o["id"], o["id"]
+            assert "Possibly the same as" in o["notes"] and o["possible_same_as_id"] in o["notes"]
+    fks = [fk["fields"] for fk in schema("organisations")["foreignKeys"]]
+    assert ["possible_same_as_id"] in fks
+
+
+def test_winners_from_lists_ending_with_deng_are_marked_partial():
+    """Item 8: the 13 cities (…烏海等) and 8 districts (…青島李滄區等) are marked on each row."""
+    partial = {w["award_id"] for w in rows("winners") if w["list_marked_partial"] == "true"}
+    assert partial == {a["id"] for a in rows("awards") if a["named_list_partial"] == "true"}
+    assert sum(w["list_marked_partial"] == "true" for w in rows("winners")) == 21

@@ -304,7 +304,11 @@ def test_hugging_face_card_matches_the_release(tmp_path):
 
 def test_changelog_command_writes_the_section_from_a_diff(tmp_path, releases):
     package = make_package(tmp_path / "p", 2)
-    shutil.copy2(ROOT / "CHANGELOG.md", package / "CHANGELOG.md")
+    committed = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")  # up to its 1.0.0 section
+    first = committed.index("\n## ")
+    (package / "CHANGELOG.md").write_text(
+        committed[:first] + committed[committed.index("\n## 1.0.0 ") :], encoding="utf-8"
+    )
     stale = run_cli("changelog", "--check", "-p", package)
     assert stale.returncode == 1 and stale.stderr.startswith("Error: ") and "2.0.0" in stale.stderr
     done = run_cli("changelog", "-p", package, "--previous", releases["r1"])

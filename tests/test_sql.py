@@ -16,6 +16,7 @@ import expo_data
 from conftest import ROOT, run_cli
 
 duckdb = pytest.importorskip("duckdb")
+VERSION = expo_data.__version__  # the release the fixtures build
 
 WINNERS_PER_AWARD = "SELECT award_id, count(*) AS winners FROM winners GROUP BY award_id"
 #: Table Schema type → the DuckDB type a column of that type must have
@@ -51,9 +52,9 @@ def parse_csv_counts(text: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder of published releases holding release 1.0.0 of the package."""
+    """A folder of published releases holding the package's current version."""
     folder = tmp_path_factory.mktemp("releases")
-    expo_data.build_release(out=folder / "1.0.0")
+    expo_data.build_release(out=folder / VERSION)
     return folder
 
 
@@ -85,13 +86,13 @@ def test_winners_per_award_on_a_package_path(package_copy):
 
 
 def test_winners_per_award_on_a_parquet_release(release_env):
-    result = run_cli("sql", WINNERS_PER_AWARD, "--release", "1.0.0", "-f", "csv", env=release_env)
+    result = run_cli("sql", WINNERS_PER_AWARD, "--release", VERSION, "-f", "csv", env=release_env)
     assert result.returncode == 0, result.stderr
     assert parse_csv_counts(result.stdout) == winners_per_award()
 
 
 def test_winners_per_award_on_a_release_folder(releases):
-    result = run_cli("sql", WINNERS_PER_AWARD, "--package", releases / "1.0.0", "-f", "json")
+    result = run_cli("sql", WINNERS_PER_AWARD, "--package", releases / VERSION, "-f", "json")
     assert result.returncode == 0, result.stderr
     counts = {r["award_id"]: r["winners"] for r in json.loads(result.stdout)}
     assert counts == winners_per_award()
@@ -101,7 +102,7 @@ def test_library_query_on_csv_and_release_agree(release_env):
     columns, rows = expo_data.query(WINNERS_PER_AWARD + " ORDER BY award_id")
     assert columns == ["award_id", "winners"]
     assert dict(rows) == winners_per_award()
-    assert expo_data.query(WINNERS_PER_AWARD + " ORDER BY award_id", release="1.0.0") == (
+    assert expo_data.query(WINNERS_PER_AWARD + " ORDER BY award_id", release=VERSION) == (
         columns,
         rows,
     )
@@ -114,7 +115,7 @@ def test_library_query_on_csv_and_release_agree(release_env):
 def test_every_resource_is_a_table_typed_by_its_schema(source, request):
     if source == "release":
         request.getfixturevalue("release_env")
-    con = expo_data.connect(release="1.0.0" if source == "release" else None)
+    con = expo_data.connect(release=VERSION if source == "release" else None)
     for name in expo_data.resource_names():
         fields = schema(name)["fields"]
         # DESCRIBE rows: (name, type, null, key, default, extra)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -46,6 +47,22 @@ def clip(text: str, limit: int) -> str:
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127]} | {9: "\\t", 10: "\\n", 13: "\\r"}
 
 
+#: what a terminal would act on rather than show: C0 and C1 controls (but tab and newline),
+#: DEL, and the bidirectional overrides that reorder what is shown
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {13: "\\r"}.get(code, f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print to a terminal: escape sequences and control characters shown as
+    `\\xNN` escapes (tabs and newlines kept), so data and paths cannot drive the terminal."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
 def _cell(text: str, max_width: int | None) -> str:
     """A cell for one line of a table: control characters escaped, clipped to `max_width`."""
     text = text.translate(_CONTROL)
@@ -62,8 +79,9 @@ def render_table(
     """
     if not columns:
         return ""
+    heads = [_cell(str(c), max_width) for c in columns]
     cells = [[_cell(_text(v), max_width) for v in row] for row in rows]
-    widths = [max([width(c), *(width(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    widths = [max([width(c), *(width(r[i]) for r in cells)]) for i, c in enumerate(heads)]
     numeric = [
         bool(rows)
         and all(
@@ -82,17 +100,34 @@ def render_table(
         return "  ".join(padded).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(columns), rule, *(line(r) for r in cells)])
+    return "\n".join([line(heads), rule, *(line(r) for r in cells)])
 
 
-def render_csv(columns: Sequence[str], rows: Sequence[tuple]) -> str:
-    """CSV with a header row (LF line endings, NULL as an empty cell)."""
+#: what a spreadsheet takes for the start of a formula (OWASP's CSV injection list)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value: Any) -> Any:
+    """A text value a spreadsheet would run as a formula, prefixed with `'`; others as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render_csv(columns: Sequence[str], rows: Sequence[tuple], *, excel_safe: bool = False) -> str:
+    """CSV with a header row (LF line endings, NULL as an empty cell).
+
+    `excel_safe` prefixes text starting with = + - @ tab or CR with `'`, so a spreadsheet
+    shows it instead of running it as a formula (numbers are left as they are); values
+    then differ from the data, so it is off by default.
+    """
     if not columns:
         return ""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([_text(v) for v in row] for row in rows)
+    safe = defuse if excel_safe else (lambda v: v)
+    writer.writerow([safe(c) for c in columns])
+    writer.writerows([_text(safe(v)) for v in row] for row in rows)
     return out.getvalue().removesuffix("\n")
 
 

@@ -37,8 +37,18 @@ def _duckdb() -> Any:
     return duckdb
 
 
-#: settings that shut DuckDB off from the machine: no files, network, extensions or secrets
+#: rows a query may return (`query(limit=)`, `expo-data sql --limit`)
+ROW_LIMIT = 100_000
+#: rows fetched from DuckDB at a time
+BATCH = 10_000
+#: memory DuckDB may use for a query beyond what the loaded tables take
+MEMORY_HEADROOM = 1 << 30
+
+#: settings that shut DuckDB off from the machine: no files, network, extensions or secrets;
+#: no temporary folder (DuckDB's default `.tmp` would stay readable and writable), and a
+#: memory limit (set by `connect`) so a query fails instead of exhausting memory
 SANDBOX = (
+    "SET temp_directory = ''",
     "SET enable_external_access = false",
     "SET autoinstall_known_extensions = false",
     "SET autoload_known_extensions = false",
@@ -65,7 +75,9 @@ def connect(
     Once the tables are in, the connection is sandboxed (SANDBOX): no file is read or
     written (`read_csv`, `COPY … TO`, `ATTACH`, `EXPORT`), no extension installed or
     loaded, no network, and the settings are locked. `sandbox=False` leaves DuckDB's
-    defaults, with the access of the user running it (only for queries you trust).
+    defaults, with the access of the user running it (only for queries you trust). A
+    sandboxed query has no temporary folder to spill to and may use MEMORY_HEADROOM bytes
+    beyond the tables: one that needs more fails with SQLError.
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
@@ -75,6 +87,8 @@ def connect(
     for resource in package.resources:
         _create(con, resource, read_table(resource, package))
     if sandbox:
+        (used,) = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+        con.execute(f"SET memory_limit = '{int(used or 0) + MEMORY_HEADROOM}B'")
         for statement in SANDBOX:
             con.execute(statement)
     return con
@@ -87,21 +101,48 @@ def query(
     release: str | None = None,
     trusted: bool = False,
     sandbox: bool = True,
+    limit: int | None = ROW_LIMIT,
 ) -> tuple[list[str], list[tuple]]:
     """Run `sql` on a fresh `connect(path, release=…)`; (column names, rows) of its last result.
 
+    Rows are fetched in batches: a result of more than `limit` rows (None: no bound) raises
+    SQLError once the bound is passed, before it can fill memory (0 or None: no bound).
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
     duckdb = _duckdb()
+    if not sql.strip():
+        raise SQLError("the query is empty: pass a SQL statement, e.g. SELECT * FROM <resource>")
     with connect(path, release=release, trusted=trusted, sandbox=sandbox) as con:
         try:
             cursor = con.execute(sql)
-            if cursor.description is None:
+            if cursor is None or cursor.description is None:
                 return [], []
-            return [d[0] for d in cursor.description], cursor.fetchall()
+            return [d[0] for d in cursor.description], _fetch(cursor, limit)
+        except duckdb.OutOfMemoryException:
+            raise SQLError(
+                f"the query needs more memory than the {MEMORY_HEADROOM >> 20} MiB it may use "
+                "beyond the tables; narrow it (WHERE, LIMIT, fewer columns)"
+            ) from None
         except duckdb.Error as exc:
             raise SQLError(_first_lines(str(exc))) from None
+        except MemoryError:
+            raise SQLError(
+                "the result does not fit in memory; add a LIMIT or an aggregate to the query"
+            ) from None
+
+
+def _fetch(cursor: duckdb.DuckDBPyConnection, limit: int | None) -> list[tuple]:
+    """Every row of the cursor's result, or SQLError once there are more than `limit`."""
+    rows: list[tuple] = []
+    while batch := cursor.fetchmany(BATCH):
+        rows.extend(batch)
+        if limit and len(rows) > limit:
+            raise SQLError(
+                f"the result has more than {limit} rows; add a LIMIT to the query, or allow "
+                "more rows (limit=N, 0 for no bound)"
+            )
+    return rows
 
 
 def _first_lines(message: str) -> str:

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import PackageError
+from ..errors import PackageError, UnsafePathError
 from ..model.bundle import DESCRIPTOR
+from ..model.paths import resolve_path
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
@@ -39,6 +40,9 @@ MISSING_TOKENS = ("NA", "N/A", "n/a", "na", "NULL", "null", "None", "-", "nan", 
 MAX_CATEGORIES = 10
 ROWS_PER_CATEGORY = 3
 KEY_TYPES = ("string", "integer", "date")
+#: the most columns and the longest line (characters) a CSV may have to be described
+MAX_COLUMNS = 10_000
+MAX_LINE = 8 * 1024 * 1024
 
 
 @dataclass
@@ -74,7 +78,10 @@ def infer_package(folder: str | Path) -> dict[str, Any]:
     """A Data Package v2 descriptor for the CSV files in `folder` (nothing is written).
 
     One resource per CSV (subfolders included, hidden ones not), each with an inline Table
-    Schema inferred from all of its rows; see this module's docstring for the rules.
+    Schema inferred from all of its rows; see this module's docstring for the rules. The
+    files are found by the rules `validate` applies to resource paths: a CSV a symlink
+    leads out of the folder raises UnsafePathError. A CSV of more than MAX_COLUMNS columns
+    or a line longer than MAX_LINE characters raises PackageError.
     """
     root = Path(folder)
     if not root.is_dir():
@@ -88,6 +95,15 @@ def infer_package(folder: str | Path) -> dict[str, Any]:
     )
     if not files:
         raise PackageError(f"{root} holds no CSV files (*.csv) to describe")
+    for path in files:
+        try:
+            resolve_path(root, path.relative_to(root).as_posix())
+        except UnsafePathError as exc:
+            reason = str(exc).replace(" (pass trusted=True to allow it)", "")
+            reason = reason.replace("; pass trusted=True to allow it)", ")")
+            raise UnsafePathError(
+                f"{path}: {reason}; init describes only files inside {root}: copy it in"
+            ) from None
     tables = [_read(root, path) for path in files]
     _unique_names(tables)
     for table in tables:
@@ -127,12 +143,19 @@ def init_package(folder: str | Path, *, force: bool = False) -> Path:
 
 def _read(root: Path, path: Path) -> _Table:
     """The CSV's header and cells as strings (its delimiter sniffed: , ; tab or |)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PackageError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    text = _text(path)
     delimiter = _delimiter(text)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        first = next(reader, None)
+        if first is not None and len(first) > MAX_COLUMNS:
+            raise PackageError(
+                f"{path}: the header has {len(first)} columns, more than the {MAX_COLUMNS} "
+                "init describes; is it a CSV file?"
+            )
+        records = [] if first is None else [first, *reader]
+    except csv.Error as exc:
+        raise PackageError(f"{path}: row {reader.line_num}: {exc}") from None
     if not records:
         raise PackageError(f"{path}: the file is empty (a CSV needs a header row)")
     header, body = records[0], [r for r in records[1:] if r]
@@ -148,6 +171,25 @@ def _read(root: Path, path: Path) -> _Table:
             f"{path}: row {ragged + 1} has {len(records[ragged])} cells, the header {width}"
         )
     return _Table(_slug(path.stem) or "table", str(relative), dialect, columns, len(body))
+
+
+def _text(path: Path) -> str:
+    """The file's text, read a line at a time: PackageError at a line over MAX_LINE."""
+    lines = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as stream:
+            while line := stream.readline(MAX_LINE + 1):
+                if len(line) > MAX_LINE:
+                    raise PackageError(
+                        f"{path}: line {len(lines) + 1} is longer than {MAX_LINE} characters; "
+                        "is it a CSV file?"
+                    )
+                lines.append(line)
+    except UnicodeDecodeError as exc:
+        raise PackageError(
+            f"{path}: not UTF-8 text ({exc.reason}, line {len(lines) + 1})"
+        ) from None
+    return "".join(lines)
 
 
 def _delimiter(text: str) -> str:

@@ -78,8 +78,11 @@ def package_or_default(package: Path | None, *, say: bool = True) -> Path | None
     from ..model.locate import local_descriptor
 
     local = local_descriptor()
-    if say and sys.stderr.isatty():
-        typer.echo(f"Using ./{local.name}" if local else f"Using {_bundled()}", err=True)
+    if say and sys.stderr.isatty():  # `say` the flag shadows `say` the function here
+        from ..display import printable
+
+        line = f"Using ./{local.name}" if local else f"Using {_bundled()}"
+        typer.echo(printable(line), err=True)
     return local
 
 
@@ -110,21 +113,40 @@ _FLAGS = {
     r"offline=True": "--offline",
     r'version="V"': "--version V",
     r"\(limit_errors\)": "(--limit-errors)",
+    r"\(limit=N, 0 for no bound\)": "(--limit N, 0 for no bound)",
+    r"\(deadline=\)": "(raise it with `expo-data download --deadline SECONDS`)",
     r"pass its package folder, e\.g\. (\S+)": r"pass -p \1",
     r"to make (\S+) a package, use init_package": r"to make \1 a package, run `expo-data init \1`",
 }
 _ARGUMENTS = [(re.compile(pattern), flag) for pattern, flag in _FLAGS.items()]
+#: a flag then the same flag in brackets, as "trusted=True (--allow-remote)" becomes
+_TWICE = re.compile(r"(--[\w-]+) \(\1\)")
 
 
 def cli_words(text: str) -> str:
     """A library message as the CLI says it: flags for the arguments it names."""
     for pattern, flag in _ARGUMENTS:
         text = pattern.sub(flag, text)
-    return text
+    return _TWICE.sub(r"\1", text)
+
+
+def say(text: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text made of data or paths: control characters escaped (`display.printable`)."""
+    from ..display import printable
+
+    typer.echo(printable(str(text)), err=err, nl=nl)
+
+
+def emit(text: str) -> None:
+    """Print CSV or JSON output: exact when piped, control characters escaped on a terminal."""
+    if sys.stdout.isatty():
+        say(text)
+    else:
+        typer.echo(text, color=True)  # click would strip what looks like ANSI styles
 
 
 def _say_error(message: object) -> None:
-    typer.echo(f"Error: {' '.join(cli_words(str(message)).split())}", err=True)
+    say(f"Error: {' '.join(cli_words(str(message)).split())}", err=True)
 
 
 def fail(message: object, code: int = 1) -> NoReturn:
@@ -174,11 +196,41 @@ def main() -> None:
         _say_error(exc)
         code = exc.exit_code
     except OSError as exc:
-        _say_error(exc)
+        _say_error(os_error(exc))
         code = 2
     except KeyboardInterrupt:
         code = 130
+    except MemoryError:
+        _say_error("out of memory: the input is too large for this command; narrow it")
+        code = 1
+    except Exception as exc:  # a bug: one line still (EXPO_DATA_DEBUG=1 shows the traceback)
+        if os.environ.get(DEBUG_ENV):
+            raise
+        _say_error(f"{type(exc).__name__}: {exc} (an expo-data bug: please report it)")
+        code = 1
     _leave(code)
+
+
+#: set to show the traceback of an unexpected error instead of its one line
+DEBUG_ENV = "EXPO_DATA_DEBUG"
+#: the fix for an OS error, by errno name
+_OS_FIXES = {
+    "ENAMETOOLONG": "a file name may have at most 255 bytes: use a shorter name",
+    "ENOSPC": "the disk is full: free some space and run it again",
+    "EFBIG": "the file is larger than this system allows it to be",
+    "EACCES": "check the file's permissions",
+    "EROFS": "the file system is read-only: pick another folder",
+}
+
+
+def os_error(exc: OSError) -> str:
+    """An OS error as one line: the file, what went wrong, and the fix where there is one."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    where = f"{exc.filename}: " if exc.filename else ""
+    fix = f"; {_OS_FIXES[name]}" if name in _OS_FIXES else ""
+    return f"{where}{exc.strerror or exc}{fix}"
 
 
 def _leave(code: int) -> NoReturn:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import app, examples
+from .app import app, examples, say
 
 
 @app.command(
@@ -36,8 +36,8 @@ def init(
     path = init_package(folder, force=force)
     _, descriptor = read_descriptor(path)
     count = len(descriptor["resources"])
-    typer.echo(f"Wrote {path} ({count} resource{'s' if count != 1 else ''}, Data Package v2)")
-    typer.echo("")
-    typer.echo(summarize(descriptor))
-    typer.echo("")
-    typer.echo(f"Next: expo-data validate -p {folder}")
+    say(f"Wrote {path} ({count} resource{'s' if count != 1 else ''}, Data Package v2)")
+    say("")
+    say(summarize(descriptor))
+    say("")
+    say(f"Next: expo-data validate -p {folder}")

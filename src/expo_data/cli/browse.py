@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, choice_option, examples, fail, package_or_default
+from .app import (
+    AllowRemote,
+    PackageOption,
+    app,
+    choice_option,
+    emit,
+    examples,
+    fail,
+    package_or_default,
+    say,
+)
 
 SHOW_FORMATS = ("table", "csv", "json")
 #: terminal columns a cell of `show`'s table may take before it is clipped with `…`
@@ -24,7 +34,7 @@ def list_(package: PackageOption = None, allow_remote: AllowRemote = False) -> N
 
     pkg = open_package(package_or_default(package), trusted=allow_remote)
     table = render_table(("", ""), [(r.name, r.title) for r in pkg.resources])
-    typer.echo("\n".join(table.splitlines()[2:]))  # no header: one resource a line
+    say("\n".join(table.splitlines()[2:]))  # no header: one resource a line
 
 
 @app.command(
@@ -38,7 +48,7 @@ def describe(
     """Show a resource's fields, types, constraints, keys, row count."""
     from ..docs.describe import describe_resource
 
-    typer.echo(describe_resource(resource, package_or_default(package), trusted=allow_remote))
+    say(describe_resource(resource, package_or_default(package), trusted=allow_remote))
 
 
 @app.command(
@@ -61,11 +71,22 @@ def show(
         str,
         choice_option("--format", "-f", kind="format", choices=SHOW_FORMATS, help="Output format."),
     ] = "table",
+    excel_safe: Annotated[
+        bool,
+        typer.Option(
+            "--excel-safe",
+            help="With --format csv: prefix text starting with = + - @ with ' so spreadsheets "
+            "do not run it as a formula (changes those values).",
+        ),
+    ] = False,
     package: PackageOption = None,
     allow_remote: AllowRemote = False,
 ) -> None:
     """Print the first rows of a resource, typed as its schema says."""
-    from ..display import FORMATS, render_table
+    from ..display import FORMATS, render_csv, render_table
+
+    if excel_safe and format != "csv":
+        fail("--excel-safe applies to --format csv", 2)
     from ..model.names import unknown
     from ..read.tables import load_arrow
 
@@ -81,7 +102,9 @@ def show(
     head = table.slice(0, limit) if limit else table
     rows = list(zip(*(column.to_pylist() for column in head.columns), strict=True))
     if format == "table":
-        typer.echo(render_table(table.column_names, rows, max_width=CELL_WIDTH))
+        say(render_table(table.column_names, rows, max_width=CELL_WIDTH))
         typer.echo(f"({len(rows)} of {table.num_rows} rows)")
+    elif excel_safe:
+        emit(render_csv(table.column_names, rows, excel_safe=True))
     else:
-        typer.echo(FORMATS[format](table.column_names, rows))
+        emit(FORMATS[format](table.column_names, rows))

@@ -15,9 +15,11 @@ from .app import (
     app,
     choice_option,
     cli_words,
+    emit,
     examples,
     fail,
     package_or_default,
+    say,
 )
 
 REPORT_FORMATS = ("text", "json", "github", "markdown")
@@ -124,5 +126,8 @@ def validate(
     findings = tuple(replace(f, message=cli_words(f.message)) for f in report.findings)
     report = replace(report, findings=findings)
     rendered = RENDERERS[format](report)
-    typer.echo(cli_words(rendered) if format == "text" else rendered)
+    if format == "json":
+        emit(rendered)
+    else:
+        say(cli_words(rendered) if format == "text" else rendered)
     raise typer.Exit(0 if report.valid else 1)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ExpoDataError
-from .app import AllowRemote, PackageOption, app, fail
+from .app import AllowRemote, PackageOption, app, emit, fail, say
 
 FORMATS = ("text", "json", "markdown")
 
@@ -47,7 +47,11 @@ def diff(
         result = compute(old, new, url=url, offline=offline or None, trusted=allow_remote)
     except ExpoDataError as exc:
         fail(exc, 2)
-    typer.echo(RENDERERS[format](result))
+    rendered = RENDERERS[format](result)
+    if format == "json":
+        emit(rendered)
+    else:
+        say(rendered)
     if check_version:
         try:
             problem = result.version_problem()
@@ -55,7 +59,7 @@ def diff(
             fail(exc, 1)
         if problem:
             fail(problem, 1)
-        typer.echo(f"version {result.new.get('version')} fits the changes", err=True)
+        say(f"version {result.new.get('version')} fits the changes", err=True)
         return
     if result.changed:
         raise typer.Exit(1)
@@ -97,4 +101,4 @@ def changelog(
     if check and stale:
         how = f" --previous {previous}" if previous else ""
         fail(f"{path} is stale for version {current.version}; run `expo-data changelog{how}`")
-    typer.echo(f"{'wrote' if stale else 'up to date'}: {path} ({current.version})")
+    say(f"{'wrote' if stale else 'up to date'}: {path} ({current.version})")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, examples, fail, package_or_default
+from .app import AllowRemote, PackageOption, app, examples, fail, package_or_default, say
 
 
 @app.command(
@@ -31,8 +31,8 @@ def docs(
 
     changed = write_docs(out, package_or_default(package), check=check, trusted=allow_remote)
     for path in changed:
-        typer.echo(f"{'stale' if check else 'wrote'}: {path}")
+        say(f"{'stale' if check else 'wrote'}: {path}")
     if check and changed:
         fail(f"{len(changed)} stale file(s) in {out}; run `expo-data docs --out {out}`")
     if not changed:
-        typer.echo(f"{out} is up to date")
+        say(f"{out} is up to date")

@@ -50,7 +50,12 @@ class ValidationProgress:
     def _show(self, resource: str, done: int, total: int | None, unit: str) -> None:
         amount = _amount(done, unit) + (f" of {_amount(total, unit)}" if total else "")
         if resource not in self._tasks:
-            self._tasks[resource] = self._progress.add_task(resource, total=total, amount="")
+            from rich.markup import escape
+
+            from ..display import printable
+
+            label = escape(printable(resource))  # a name is shown, never run as markup or escapes
+            self._tasks[resource] = self._progress.add_task(label, total=total, amount="")
         self._progress.update(self._tasks[resource], completed=done, total=total, amount=amount)
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app, examples, package_or_default
+from .app import AllowRemote, PackageOption, app, examples, package_or_default, say
 
 release_app = typer.Typer(
     help="Build Parquet releases of the data package.",
@@ -63,8 +63,8 @@ def release_build(
     folder = build_release(
         package, out=out, version=version, trusted=allow_remote, force=force, previous=previous
     )
-    typer.echo((folder / SUMS).read_text(encoding="ascii"), nl=False)
-    typer.echo(f"Built release in {folder}")
+    say((folder / SUMS).read_text(encoding="ascii"), nl=False)
+    say(f"Built release in {folder}")
 
 
 @app.command(
@@ -104,11 +104,33 @@ def download(
             help="Pin the release: the sha256 its manifest.json must have (see its SHA256SUMS).",
         ),
     ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            metavar="SECONDS",
+            help="Longest time one file may take to arrive (default: 300).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With --to: replace the files a previous download there wrote (never others).",
+        ),
+    ] = False,
 ) -> None:
     """Download a release into the cache, checking every file's sha256."""
     from ..model.fetch import download_release
 
     folder = download_release(
-        version, to=to, url=url, offline=offline or None, progressbar=True, sha256=manifest_sha256
+        version,
+        to=to,
+        url=url,
+        offline=offline or None,
+        progressbar=True,
+        sha256=manifest_sha256,
+        force=force,
+        deadline=deadline,
     )
-    typer.echo(f"Verified release files in {folder}")
+    say(f"Verified release files in {folder}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import AllowRemote, PackageOption, app
+from .app import AllowRemote, PackageOption, app, say
 
 
 @app.command()
@@ -48,4 +48,4 @@ def site(
         rows=rows,
         force=force,
     )
-    typer.echo(f"Wrote the site to {folder} (open {folder / 'index.html'})")
+    say(f"Wrote the site to {folder} (open {folder / 'index.html'})")

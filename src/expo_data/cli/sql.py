@@ -11,12 +11,16 @@ from .app import (
     PackageOption,
     app,
     choice_option,
+    emit,
     examples,
     fail,
     package_or_default,
+    say,
 )
 
 SQL_FORMATS = ("table", "csv", "json")
+#: the default of --limit (the library's bound), without importing duckdb for --help
+ROW_LIMIT = 100_000
 
 
 @app.command(
@@ -42,6 +46,25 @@ def sql(
         str,
         choice_option("--format", "-f", kind="format", choices=SQL_FORMATS, help="Output format."),
     ] = "table",
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            metavar="N",
+            help="Refuse a result of more than N rows (0: no bound).",
+            show_default=True,
+        ),
+    ] = ROW_LIMIT,
+    excel_safe: Annotated[
+        bool,
+        typer.Option(
+            "--excel-safe",
+            help="With --format csv: prefix text starting with = + - @ with ' so spreadsheets "
+            "do not run it as a formula (changes those values).",
+        ),
+    ] = False,
     allow_remote: AllowRemote = False,
     allow_files: Annotated[
         bool,
@@ -53,18 +76,29 @@ def sql(
     ] = False,
 ) -> None:
     """Query the resources with SQL (DuckDB; needs the `sql` extra)."""
-    from ..sql import FORMATS
+    from ..sql import FORMATS, render_csv
     from ..sql import query as run
 
     if package is not None and release is not None:
         fail("pass --package or --release, not both", 2)
+    if excel_safe and format != "csv":
+        fail("--excel-safe applies to --format csv", 2)
     if release is None:
         package = package_or_default(package, say=format == "table")
     try:
         columns, rows = run(
-            query, package, release=release, trusted=allow_remote, sandbox=not allow_files
+            query,
+            package,
+            release=release,
+            trusted=allow_remote,
+            sandbox=not allow_files,
+            limit=limit,
         )
     except ImportError as exc:
         fail(exc)
-    if columns:
-        typer.echo(FORMATS[format](columns, rows))
+    if columns and excel_safe:
+        emit(render_csv(columns, rows, excel_safe=True))
+    elif columns and format == "table":
+        say(FORMATS[format](columns, rows))
+    elif columns:
+        emit(FORMATS[format](columns, rows))

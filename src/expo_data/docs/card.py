@@ -7,6 +7,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from .common import CHART, DICTIONARY, GENERATED, DocData, code, plural, table
+from .escape import anchor, block, line, link, text
 
 #: resources the card computes its coverage section and chart from (the CHTF shape)
 CARD_RESOURCES = ("sources", "sessions", "awards", "winners")
@@ -29,12 +30,12 @@ def empty_segments(awards: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _award(award: dict[str, Any]) -> str:
-    return f"{award['name_zh_hant']} ({code(award['id'])})"
+    return f"{text(award['name_zh_hant'])} ({code(award['id'])})"
 
 
 def _licences(data: DocData) -> str:
     licences = [
-        f"[{lic.get('name')}]({lic['path']})" if lic.get("path") else str(lic.get("name"))
+        link(lic.get("name"), lic["path"]) if lic.get("path") else text(lic.get("name"))
         for lic in data.package.descriptor.get("licenses", [])
     ]
     return ", ".join(licences) or "not stated"
@@ -49,7 +50,7 @@ def dataset_card(data: DocData) -> str:
     package, descriptor = data.package, data.package.descriptor
     contents = f"{plural(len(package.resources), 'resource')}, {plural(data.total, 'row')}"
     lines = [
-        f"# Dataset card: {data.title}",
+        f"# Dataset card: {text(data.title)}",
         "",
         GENERATED,
         "",
@@ -57,22 +58,26 @@ def dataset_card(data: DocData) -> str:
             ("", ""),
             [
                 ("Name", code(package.name)),
-                ("Version", package.version),
+                ("Version", text(package.version)),
                 ("Contents", contents),
                 ("Data licence", _licences(data)),
                 ("Code licence", f"{CODE_LICENCE} (the `expo_data` library and CLI)"),
-                ("Keywords", ", ".join(descriptor.get("keywords", []))),
+                ("Keywords", ", ".join(text(k) for k in descriptor.get("keywords", []))),
             ],
         ),
         "",
         "## What it is",
         "",
-        str(descriptor.get("description", "")),
+        block(descriptor.get("description", "")),
         "",
         *table(
             ("Resource", "Rows", "Description"),
             [
-                (f"[{code(r.name)}]({DICTIONARY}#{r.name})", data.count(r), r.description)
+                (
+                    f"[{code(r.name)}]({DICTIONARY}{anchor(r.name)})",
+                    data.count(r),
+                    text(r.description),
+                )
                 for r in package.resources
             ],
         ),
@@ -100,10 +105,12 @@ def _version_history(data: DocData, contents: str) -> list[str]:
 
     package, sections = data.package, read_changelog(data.package.basepath)
     if sections is None:
-        rows = [(package.version, str(package.descriptor.get("created", ""))[:10], contents)]
+        rows = [
+            (text(package.version), text(str(package.descriptor.get("created", ""))[:10]), contents)
+        ]
         note = ""
     else:
-        rows = [(s.version, s.date, s.summary) for s in sections]
+        rows = [(text(s.version), text(s.date), text(s.summary)) for s in sections]
         note = f" The changes of every version: `{CHANGELOG}`."
     return [
         "## Version history",
@@ -128,10 +135,11 @@ def _source(data: DocData) -> list[str]:
             ("Publisher", source.get("publisher") or "not stated"),
             ("Published", source.get("published_date") or "not stated"),
         ]
-        lines += table(("", code(source.get("id"))), [(k, v) for k, v in facts if v is not None])
-        lines += ["", source["notes"], ""] if source.get("notes") else [""]
+        shown = [(k, v if k in ("File", "SHA-256") else text(v)) for k, v in facts if v is not None]
+        lines += table(("", code(source.get("id"))), shown)
+        lines += ["", block(source["notes"]), ""] if source.get("notes") else [""]
     lines += [
-        f"Credit: {c['title']}"
+        f"Credit: {text(c['title'])}"
         for c in data.package.descriptor.get("sources", [])
         if c.get("title")
     ]
@@ -151,7 +159,7 @@ def _coverage(data: DocData) -> list[str]:
             [
                 (
                     _award(a),
-                    a["kind"],
+                    text(a["kind"]),
                     "not stated" if a["winners_reported"] is None else a["winners_reported"],
                     a["winners_named"],
                     partial[a["named_list_partial"]],
@@ -170,7 +178,9 @@ def _coverage(data: DocData) -> list[str]:
                 f"{a['winners_reported']} {noun} it reports."
             )
         elif a["awards_reported"] is not None:
-            names = "、".join(w["winner_name_zh_hant"] for w in winners if w["award_id"] == a["id"])
+            names = "、".join(
+                text(w["winner_name_zh_hant"]) for w in winners if w["award_id"] == a["id"]
+            )
             gaps.append(
                 f"{_award(a)}: stands for {a['awards_reported']} awards won by "
                 f"{plural(a['winners_named'], 'named winner')} ({names}); which awards they are "
@@ -180,10 +190,12 @@ def _coverage(data: DocData) -> list[str]:
             gaps.append(f"{_award(a)}: {a['winners_named']} {noun} named, no total reported.")
     empty = empty_segments(awards)
     if empty:
-        groups = " ".join(a["notes"] for a in awards if a["kind"] == "award-group" and a["notes"])
+        groups = " ".join(
+            text(a["notes"]) for a in awards if a["kind"] == "award-group" and a["notes"]
+        )
         gaps.append(
             f"{plural(len(empty), 'segment category', 'segment categories')} "
-            f"({'、'.join(a['name_zh_hant'] for a in empty)}) are announced with no winners "
+            f"({'、'.join(text(a['name_zh_hant']) for a in empty)}) are announced with no winners "
             f"named and no counts given. {groups}".strip()
         )
     gaps += [*_dates(data), *_partial_lists(data), *_english_names(data), _notes(data)]
@@ -220,15 +232,15 @@ def _partial_lists(data: DocData) -> list[str]:
         partial = sum(1 for r in data.rows(resource.name) if r["list_marked_partial"])
         if partial:
             gaps.append(
-                f"{resource.name}: {partial} of {plural(data.count(resource), 'row')} come from "
-                "a printed list that ends with 等, so that list is incomplete."
+                f"{text(resource.name)}: {partial} of {plural(data.count(resource), 'row')} "
+                "come from a printed list that ends with 等, so that list is incomplete."
             )
     return gaps
 
 
 def _english_names(data: DocData) -> list[str]:
     counts = [
-        f"{r.name} {data.filled(r, 'name_en')}/{data.count(r)}"
+        f"{text(r.name)} {data.filled(r, 'name_en')}/{data.count(r)}"
         for r in data.package.resources
         if "name_en" in r.schema.names
     ]
@@ -244,7 +256,7 @@ def _notes(data: DocData) -> str:
     return (
         f"{sum(noted.values())} rows carry a curator's note on what the source leaves uncertain "
         "(the `notes` field): "
-        + ", ".join(f"{name} {count}" for name, count in noted.items() if count)
+        + ", ".join(f"{text(name)} {count}" for name, count in noted.items() if count)
         + "."
     )
 
@@ -252,21 +264,23 @@ def _notes(data: DocData) -> str:
 def _citation(data: DocData) -> list[str]:
     package, descriptor = data.package, data.package.descriptor
     authors = [c["title"] for c in descriptor.get("contributors", []) if c.get("title")]
-    author = " and ".join(authors) or "expo-data contributors"
+    author = " and ".join(map(str, authors)) or "expo-data contributors"
     year = str(descriptor.get("created", ""))[:4]
     licence = ", ".join(str(lic.get("name", "")) for lic in descriptor.get("licenses", []))
+    title, version = data.title, package.version
     return [
         "## How to cite",
         "",
-        f"> {author} ({year}). *{data.title}* (version {package.version}) [Data set]. {licence}.",
+        f"> {text(author)} ({text(year)}). *{text(title)}* (version {text(version)}) [Data set]. "
+        f"{text(licence)}.",
         "",
-        "```bibtex",
-        f"@misc{{{package.name},",
-        f"  title   = {{{data.title}}},",
-        f"  author  = {{{{{author}}}}},",
-        f"  year    = {{{year}}},",
-        f"  version = {{{package.version}}},",
-        f"  note    = {{Frictionless Data Package, {licence}}}",
+        "```bibtex",  # inside the fence every value is kept to one line: no line can close it
+        f"@misc{{{line(package.name)},",
+        f"  title   = {{{line(title)}}},",
+        f"  author  = {{{{{line(author)}}}}},",
+        f"  year    = {{{line(year)}}},",
+        f"  version = {{{line(version)}}},",
+        f"  note    = {{Frictionless Data Package, {line(licence)}}}",
         "}",
         "```",
         "",
@@ -316,7 +330,7 @@ def coverage_svg(data: DocData) -> str:
     if empty:
         note = f"+ {plural(empty, 'segment category', 'segment categories')}: no winners named, no counts reported"
         out.append(_text(LABEL_X, TOP + ROW * len(bars) + 16, note, 12, MUTED))
-    return "\n".join([*out, "</svg>"]) + "\n"
+    return "\n".join([*out, GENERATED, "</svg>"]) + "\n"  # the marker `write_docs` looks for
 
 
 def _bar_label(award: dict[str, Any]) -> str:

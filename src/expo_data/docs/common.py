@@ -75,13 +75,15 @@ def cell(text: object) -> str:
 
 
 def code(text: object) -> str:
-    """Inline code, fenced so that backticks inside survive."""
-    text = str(text)
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
+    """Inline code, fenced so that backticks inside survive (`escape.code`)."""
+    from .escape import code as fenced
+
+    return fenced(text)
 
 
 def table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> list[str]:
-    """A Markdown table's lines."""
+    """A Markdown table's lines; cells are Markdown already (escape package text with
+    `escape.text` or `code` first): each is put on one line with `|` escaped."""
     header = list(header)
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from .common import GENERATED, DocData, code, plural, table
+from .escape import anchor, mermaid_id, mermaid_label, text
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Package, Resource
@@ -20,18 +21,21 @@ def data_dictionary(data: DocData) -> str:
     """Markdown: an ER diagram, then every resource with its keys and every field."""
     package = data.package
     lines = [
-        f"# Data dictionary: {data.title}",
+        f"# Data dictionary: {text(data.title)}",
         "",
         GENERATED,
         "",
-        f"Package {code(package.name)}, version {package.version}: "
+        f"Package {code(package.name)}, version {text(package.version)}: "
         f"{plural(len(package.resources), 'resource')}, {plural(data.total, 'row')}. "
         "Types are [Table Schema](https://datapackage.org/standard/table-schema/) types; "
         "see the [dataset card](dataset-card.md) for the source, coverage and licence.",
         "",
         *table(
             ("Resource", "Title", "Rows"),
-            [(f"[{code(r.name)}](#{r.name})", r.title, data.count(r)) for r in package.resources],
+            [
+                (f"[{code(r.name)}]({anchor(r.name)})", text(r.title), data.count(r))
+                for r in package.resources
+            ],
         ),
         "",
         "## Relationships",
@@ -49,20 +53,21 @@ def er_diagram(package: Package) -> list[str]:
     for resource in package.resources:
         schema = resource.schema
         in_fk = {name for fk in schema.foreign_keys for name in fk.fields}
-        lines.append(f"    {resource.name} {{")
+        lines.append(f"    {mermaid_id(resource.name)} {{")
         for f in schema.fields:
             keys = [
                 k for k, on in (("PK", f.name in schema.primary_key), ("FK", f.name in in_fk)) if on
             ]
             if keys:
-                lines.append(f"        {f.type} {f.name} {', '.join(keys)}")
+                lines.append(f"        {mermaid_id(f.type)} {mermaid_id(f.name)} {', '.join(keys)}")
         lines.append("    }")
     for resource in package.resources:
         for fk in resource.schema.foreign_keys:
             required = all(resource.schema.field(name).required for name in fk.fields)
             link = "}o--||" if required else "}o--o|"  # exactly one parent, or zero or one
-            label = ", ".join(fk.fields)
-            lines.append(f'    {resource.name} {link} {fk.resource or resource.name} : "{label}"')
+            label = mermaid_label(", ".join(fk.fields))
+            parent = mermaid_id(fk.resource or resource.name)
+            lines.append(f'    {mermaid_id(resource.name)} {link} {parent} : "{label}"')
     return [*lines, "```"]
 
 
@@ -74,13 +79,13 @@ def _resource_section(data: DocData, resource: Resource) -> list[str]:
     for fk in schema.foreign_keys:
         target = fk.resource or resource.name
         fks.append(
-            f"{', '.join(map(code, fk.fields))} → [{code(target)}](#{target})"
+            f"{', '.join(map(code, fk.fields))} → [{code(target)}]({anchor(target)})"
             f".{', '.join(map(code, fk.reference_fields))}"
         )
     missing = ", ".join(code(json.dumps(v, ensure_ascii=False)) for v in schema.missing_values)
-    lines = [f"## {resource.name}", ""]
+    lines = [f"## {text(resource.name)}", ""]
     if resource.title or resource.description:
-        lines += [f"**{resource.title}.** {resource.description}".strip(), ""]
+        lines += [f"**{text(resource.title)}.** {text(resource.description)}".strip(), ""]
     lines += [
         f"- Rows: {rows}",
         f"- File: {code(resource.path)}"
@@ -96,11 +101,11 @@ def _resource_section(data: DocData, resource: Resource) -> list[str]:
         fields.append(
             (
                 code(f.name),
-                f.type if f.format == "default" else f"{f.type} ({f.format})",
+                text(f.type if f.format == "default" else f"{f.type} ({f.format})"),
                 _constraints(f),
                 f"{data.filled(resource, f.name)}/{rows}",
-                f.title,
-                f.description,
+                text(f.title),
+                text(f.description),
                 "" if example is None else code(_shorten(example)),
             )
         )
@@ -115,12 +120,12 @@ def _constraints(f: Field) -> str:
         parts.append(f"{order} " + ", ".join(code(v) for v in f.categories))
     for key, value in f.constraints.items():
         if value is True:
-            parts.append(key)
+            parts.append(text(key))
         elif key == "enum":
             parts.append("one of " + ", ".join(code(v) for v in value))
         else:
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            parts.append(f"{key} {code(text)}")
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            parts.append(f"{text(key)} {code(shown)}")
     return "; ".join(parts)
 
 

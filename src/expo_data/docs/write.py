@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import ExpoDataError
 from ..model.locate import locate
 from .card import CARD_RESOURCES, coverage_svg, dataset_card
-from .common import CARD, CHART, DICTIONARY, DocData
+from .common import CARD, CHART, DICTIONARY, GENERATED, DocData
 from .dictionary import data_dictionary
 
 
@@ -32,18 +33,50 @@ def write_docs(
 ) -> list[Path]:
     """Write the generated docs into folder `out`; return the files that changed.
 
-    With `check=True` nothing is written and the files returned are the stale ones.
+    With `check=True` nothing is written and the files returned are the stale ones. A file
+    of the same name that `docs` did not write (it lacks the GENERATED marker) or a symlink
+    is never replaced: DocsError, before anything is written.
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
     out = Path(out)
     changed = []
-    for name, text in render_docs(path, trusted=trusted).items():
+    docs = render_docs(path, trusted=trusted)
+    for name, text in docs.items():
         target, content = out / name, text.encode("utf-8")
-        if target.is_file() and target.read_bytes() == content:
+        if target.is_file() and not target.is_symlink() and target.read_bytes() == content:
             continue
         changed.append(target)
-        if not check:
+    if not check:
+        for target in changed:
+            _check_ours(target)
+        for target in changed:
             out.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            target.write_bytes(docs[target.name].encode("utf-8"))
     return changed
+
+
+class DocsError(ExpoDataError, ValueError):
+    """The docs cannot be written where asked."""
+
+
+def _check_ours(target: Path) -> None:
+    """Refuse to replace `target` unless it is absent or a file `docs` wrote before."""
+    if not target.exists() and not target.is_symlink():
+        return
+    ours = target.is_file() and not target.is_symlink()
+    if ours:
+        with open(target, "rb") as stream:
+            head = stream.read(1 << 20)
+        # a chart from before the marker: the generator's own opening tag
+        legacy = target.name == CHART and head.startswith(
+            b'<svg xmlns="http://www.w3.org/2000/svg"'
+        )
+        ours = GENERATED.encode("utf-8") in head or (
+            legacy and b'aria-labelledby="title desc"' in head
+        )
+    if not ours:
+        raise DocsError(
+            f"{target} exists and was not written by `expo-data docs` (no generated-file "
+            "marker, or a symlink); refusing to replace it: move it away or pick another --out"
+        )

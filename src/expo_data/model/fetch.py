@@ -55,13 +55,17 @@ def download_release(
     sha256: str | None = None,
     name: str | None = None,
     deadline: float | None = None,
+    force: bool = False,
 ) -> Path:
     """Fetch and verify every file of release `version` (default: the bundled package's).
 
     Files go to the cache (`$EXPO_DATA_CACHE`, else the user cache folder), in a folder of
     their own per release location and version, each checked against the release
     manifest's sha256 and read at most to the manifest's size; with `to` they are then
-    copied there, with a `SHA256SUMS`. `url` is the release location (default
+    copied there, with a `SHA256SUMS`; a file of the same name already in `to` is replaced
+    only when it holds the same bytes, or with `force` when a previous download there lists
+    it (its manifest.json is the record of what it wrote): nothing else is touched. `url`
+    is the release location (default
     `$EXPO_DATA_RELEASE_URL`, else DEFAULT_RELEASE_URL): http(s)://, file:// or a folder,
     laid out `<url>/<version>/<file>`. `offline` (default `$EXPO_DATA_OFFLINE`) uses the
     cache only. `sha256` pins the manifest (its hex sha256); a release whose manifest
@@ -90,15 +94,65 @@ def download_release(
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise disk_error(target, exc, "create") from None
+    manifest = (release.cache / MANIFEST).read_bytes()
+    hashes = {e["name"]: e["sha256"] for e in files}
+    hashes[MANIFEST] = hashlib.sha256(manifest).hexdigest()
+    sums = sha256sums(hashes).encode("ascii")
+    _check_copy_target(target, {**hashes, SUMS: hashlib.sha256(sums).hexdigest()}, force=force)
     copy = replace(release, base=str(release.cache.parent), cache=target, offline=False)
     for entry in files:
         copy.fetch(entry)  # from the cache, checked again, written atomically
-    manifest = (release.cache / MANIFEST).read_bytes()
     _write_atomic(target / MANIFEST, manifest)
-    hashes = {e["name"]: e["sha256"] for e in files}
-    hashes[MANIFEST] = hashlib.sha256(manifest).hexdigest()
-    _write_atomic(target / SUMS, sha256sums(hashes).encode("ascii"))
+    _write_atomic(target / SUMS, sums)
     return target
+
+
+def _check_copy_target(target: Path, hashes: dict[str, str], *, force: bool) -> None:
+    """Refuse to write a file into `target` over one that a previous download did not write.
+
+    `hashes` maps each file name to be written to its sha256. A file already there with
+    those bytes is left as is; any other is replaced only with `force`, and only if the
+    manifest.json of a previous download there lists it.
+    """
+    clashes = []
+    for name, digest in sorted(hashes.items()):
+        path = target / name
+        if not os.path.lexists(path):
+            continue
+        if path.is_symlink() or not path.is_file() or sha256(path) != digest:
+            clashes.append(name)
+    if not clashes:
+        return
+    shown = ", ".join(clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+    if not force:
+        raise ReleaseError(
+            f"{target} already holds {shown}, which the download would overwrite; nothing was "
+            "written. Download into an empty folder, or pass force=True to replace the files "
+            "of a previous download there"
+        )
+    ours = _previous_download(target)
+    foreign = [
+        name
+        for name in clashes
+        if name not in ours or (target / name).is_symlink() or not (target / name).is_file()
+    ]
+    if foreign:
+        raise ReleaseError(
+            f"{target} holds {', '.join(foreign[:5])}, which no previous download there wrote "
+            f"(its {MANIFEST} does not list them); refusing to overwrite them, even with force"
+        )
+
+
+def _previous_download(folder: Path) -> set[str]:
+    """The files a previous download into `folder` wrote, as its manifest.json lists them."""
+    path = folder / MANIFEST
+    if path.is_symlink() or not path.is_file():
+        return set()
+    try:
+        doc = parse_manifest(path, None, str(path))
+    except ReleaseError:
+        return set()
+    return {entry["name"] for entry in doc["files"]} | {MANIFEST, SUMS}
 
 
 @dataclass(frozen=True)

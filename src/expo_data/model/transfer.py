@@ -29,8 +29,9 @@ class Transient(Exception):
 def disk_error(path: Path, exc: OSError, doing: str = "write") -> ReleaseError:
     """A ReleaseError naming the local file and the OS's cause (no space, read-only…)."""
     cause = exc.strerror or str(exc)
-    errno = f" [errno {exc.errno}]" if exc.errno else ""
-    return ReleaseError(f"cannot {doing} {path}: {cause}{errno}")
+    errno = f" [errno {exc.errno}]" if exc.errno and f"errno {exc.errno}]" not in cause else ""
+    fix = "; free some space and try again" if exc.errno == 28 else ""  # ENOSPC
+    return ReleaseError(f"cannot {doing} {path}: {cause}{errno}{fix}")
 
 
 class Sink:

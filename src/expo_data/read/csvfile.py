@@ -132,14 +132,20 @@ def open_csv_bytes(resource: Resource) -> pa.NativeFile:
     if kind == "zip":
         import zipfile
 
-        with zipfile.ZipFile(source) as archive:
-            names = [n for n in archive.namelist() if not n.endswith("/")]
-            if len(names) != 1:
-                raise DataError(
-                    f"a zip resource must hold exactly one file, it holds {len(names)}",
-                    path=resource.path,
-                )
-            return pa.BufferReader(archive.read(names[0]))
+        try:
+            with zipfile.ZipFile(source) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+                if len(names) != 1:
+                    raise DataError(
+                        f"a zip resource must hold exactly one file, it holds {len(names)}",
+                        path=resource.path,
+                    )
+                return pa.BufferReader(archive.read(names[0]))
+        except (zipfile.BadZipFile, EOFError) as exc:
+            raise DataError(
+                f"not a readable zip archive ({exc}); check its `compression` (gz or zip)",
+                path=resource.path,
+            ) from None
     if kind:
         raise DataError(f"compression {kind!r} is not supported (gz, zip)", path=resource.path)
     return source

@@ -13,6 +13,7 @@ from ..errors import InvalidPackage, ReleaseError
 from ..model.bundle import DESCRIPTOR
 from ..model.descriptor import open_package
 from ..model.manifest import MANIFEST, SUMS, check_name, sha256, sha256sums
+from ..model.transfer import disk_error
 from . import target
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def build_release(
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they raise UnsafePathError.
     """
-    out = Path(out).absolute()
+    out = target.folder(out)
     with target.locked(out):
         return _build(
             path,
@@ -117,7 +118,11 @@ def _build(
         changes = diff(previous, package, trusted=trusted)
     tmp = target.scratch(out)
     try:
-        _write_release(package, tmp, max(1, part_rows), changes)
+        try:
+            _write_release(package, tmp, max(1, part_rows), changes)
+        except OSError as exc:  # a full disk, a file size limit: name where, keep what was there
+            error = disk_error(out, exc, "write the release into")
+            raise ReleaseError(f"{error}; nothing in {out} was replaced") from None
         target.publish(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

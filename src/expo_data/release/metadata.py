@@ -6,6 +6,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..docs import escape
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -254,15 +256,15 @@ def hf_card(package: Package, files: ReleaseFiles) -> str:
         )
     text = yaml.safe_dump(header, allow_unicode=True, sort_keys=False, width=1000)
     body = [
-        f"# {header['pretty_name']} {package.version}",
+        f"# {escape.text(header['pretty_name'])} {escape.text(package.version)}",
         "",
-        str(d.get("description", "")),
+        escape.block(d.get("description", "")),
         "",
         "| Config | Rows | Description |",
         "|---|---:|---|",
         *(
-            f"| `{r.name}` | {files.resource_rows(r.name)} | "
-            f"{' '.join(str(r.description).split()).replace('|', '/')} |"
+            f"| {escape.in_cell(escape.code(r.name))} | {files.resource_rows(r.name)} | "
+            f"{escape.cell(r.description)} |"
             for r in package.resources
         ),
         "",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..docs import escape
+
 if TYPE_CHECKING:
     from .diff import PackageDiff, ResourceDiff
 
@@ -77,18 +79,19 @@ def render_json(d: PackageDiff) -> str:
 
 def _cell(value: Any) -> str:
     text = "" if value is None else json.dumps(value, ensure_ascii=False)
-    return " ".join(text.split()).replace("|", "\\|") or "*(missing)*"
+    return escape.cell(text) or "*(missing)*"
 
 
 def _code(text: str) -> str:
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
+    return escape.in_cell(escape.code(text))
 
 
 def render_markdown(d: PackageDiff, *, level: int = 1, limit: int = LIMIT) -> str:
     """Release notes: a heading (at `level`), a summary table, then each changed resource."""
     h = "#" * level
     old, new = d.old.get("version") or "(no version)", d.new.get("version") or "(no version)"
-    lines = [f"{h} Changes in {d.new.get('name') or 'the package'} {new} (since {old})", ""]
+    name = escape.text(d.new.get("name") or "the package")
+    lines = [f"{h} Changes in {name} {escape.text(new)} (since {escape.text(old)})", ""]
     changed = [r for r in d.resources if r.status != "unchanged"]
     if not changed:
         return "\n".join([*lines, "No differences.", ""])
@@ -111,7 +114,7 @@ def render_markdown(d: PackageDiff, *, level: int = 1, limit: int = LIMIT) -> st
         for c in r.schema:
             where = f" {_code(c.field)}" if c.field else ""
             mark = "**breaking** " if c.breaking else ""
-            lines.append(f"- {mark}{_code(c.change)}{where}: {c.detail}")
+            lines.append(f"- {mark}{_code(c.change)}{where}: {escape.text(c.detail)}")
         for what, keys in (("added", r.added), ("removed", r.removed)):
             if keys:
                 shown = ", ".join(_code(_key(k)) for k in keys[:limit])

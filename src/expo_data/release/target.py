@@ -26,6 +26,16 @@ from ..model.manifest import MANIFEST, SUMS, parse_manifest
 SHOWN = 5
 
 
+def folder(out: str | Path) -> Path:
+    """The folder a build into `out` replaces: `out` made absolute, where a symlink leads.
+
+    A symlinked `out` stays a symlink: the release is swapped in beside its target, so no
+    renamed link is left behind.
+    """
+    path = Path(out).absolute()
+    return path.resolve() if path.is_symlink() else path
+
+
 def _sibling(out: Path, suffix: str) -> Path:
     return out.with_name(f".{out.name}{suffix}")
 
@@ -97,10 +107,18 @@ def recover(out: Path) -> None:
         if not out.exists():
             os.rename(old, out)  # the swap was cut between its two renames: put it back
         else:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
     for tmp in out.parent.glob(f".{out.name}.*.tmp"):
         if re.fullmatch(rf"\.{name}\.[0-9a-f]{{8}}\.tmp", tmp.name):
-            shutil.rmtree(tmp, ignore_errors=True)
+            _remove(tmp)
+
+
+def _remove(path: Path) -> None:
+    """Delete a folder this module left, or a symlink in its place (never what it leads to)."""
+    if path.is_symlink():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def check(out: Path, *, force: bool) -> None:
@@ -152,4 +170,4 @@ def publish(tmp: Path, out: Path) -> None:
     except OSError:
         os.rename(old, out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old)

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 DIALECT = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator"}
 #: bytes per record batch: memory stays bounded, and per-batch kernel calls stay few
 BLOCK = 1 << 22
+#: the largest block: a line (a header, a row) longer than this is a finding, not memory spent
+MAX_BLOCK = 1 << 26
 #: `progress(resource, done, total, unit)`: how far a pass is (bytes here; total None: unknown)
 Progress = Callable[[str, int, "int | None", str], None]
 
@@ -251,10 +253,14 @@ def _scan(
         try:
             _read(scan, tap, block, options, keys)
         except pa.ArrowInvalid as exc:
-            if "straddling" in str(exc) and block < tap.size + BLOCK:
+            if "straddling" in str(exc) and block < min(tap.size + BLOCK, MAX_BLOCK):
                 block *= 4  # a record longer than a block: read again in bigger blocks
                 continue
-            scan.failure = _read_failure(resource, exc)
+            if "straddling" in str(exc):
+                note = f"a line or row is longer than {block} bytes; is it a CSV file?"
+                scan.failure = resource_finding("source-error", resource, note)
+            else:
+                scan.failure = _read_failure(resource, exc)
         except UnicodeDecodeError as exc:
             scan.failure = resource_finding("encoding-error", resource, str(exc))
         finally:
@@ -310,6 +316,9 @@ def _read(scan: _Scan, tap: _Tap, block: int, options: _Options, keys: set[str])
     except pa.ArrowInvalid as exc:
         if "Empty CSV" not in str(exc):
             raise
+        if tap.size >= block:  # not empty: its first line is longer than a block
+            note = f"the header row is longer than {block} bytes, the most read; is it a CSV file?"
+            scan.failure = resource_finding("source-error", resource, note)
         return
     batches = None
     for batch in reader:

@@ -36,9 +36,13 @@ def frictionless_findings(
     context = frictionless.system.use_context(trusted=True) if trusted else nullcontext()
     checklist = _progress_checklist(progress, rows or {}) if progress else None
     with context, guarded(package.basepath, trusted=trusted):
-        source = frictionless.Package.from_descriptor(
-            reference_descriptor(package), basepath=str(package.basepath)
-        )
+        try:
+            source = frictionless.Package.from_descriptor(
+                reference_descriptor(package), basepath=str(package.basepath)
+            )
+        except frictionless.FrictionlessException as exc:  # e.g. a path it calls unsafe
+            message = str(exc).removeprefix(f"[{exc.error.type}] ")
+            return [Finding(exc.error.type, message=message, path=package.path.name)]
         report = source.validate(limit_errors=limit_errors, checklist=checklist)
     paths = {r.name: r.path for r in package.resources}
     findings = [Finding(e.type, message=e.message, path=package.path.name) for e in report.errors]

@@ -25,6 +25,9 @@ ASSET_FILES = ("site.css", "site.js")
 DEFAULT_ROWS = 1000
 #: the file that marks a folder as a site this function wrote (GitHub Pages: no Jekyll)
 MARKER = ".nojekyll"
+#: the record of every file the site build wrote (one relative path a line): `force`
+#: replaces a folder only when this record lists everything in it
+RECORD = ".expo-data-site"
 
 
 class SiteError(ExpoDataError, ValueError):
@@ -57,7 +60,7 @@ def build_site(
     """
     if not isinstance(rows, int) or rows < 0:
         raise ValueError(f"rows must be a non-negative integer, got {rows!r}")
-    out = Path(out).absolute()
+    out = target.folder(out)
     with target.locked(out):  # builds take turns; the swap is the release build's, crash-safe
         _check_target(out, force=force)
         package = locate(path, release=release, url=url, offline=offline, trusted=trusted)
@@ -103,6 +106,8 @@ def _write_site(package: Package, folder: Path, *, limit: int, trusted: bool) ->
     for name in ASSET_FILES:
         shutil.copyfile(ASSETS / name, folder / "assets" / name)
     (folder / MARKER).write_bytes(b"")
+    written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    (folder / RECORD).write_text("".join(f"{n}\n" for n in [*written, RECORD]), encoding="utf-8")
 
 
 def _copy_downloads(
@@ -174,5 +179,35 @@ def _check_target(out: Path, *, force: bool) -> None:
     if out.is_dir() and any(out.iterdir()):
         if not force:
             raise SiteError(f"{out} is not empty; pass force=True (--force) to replace it")
-        if not (out / MARKER).is_file() or not (out / "index.html").is_file():
-            raise SiteError(f"{out} is not empty and holds no site; refusing to replace it")
+        record = out / RECORD
+        if record.is_symlink() or not record.is_file():
+            raise SiteError(
+                f"{out} is not empty and holds no site expo-data built (no {RECORD} record of "
+                "its files); refusing to replace it"
+            )
+        ours = set(record.read_text(encoding="utf-8", errors="replace").splitlines())
+        foreign = _foreign(out, ours)
+        if foreign:
+            more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+            raise SiteError(
+                f"{out} holds files the site build did not write ({', '.join(foreign[:5])}"
+                f"{more}); refusing to replace it. Move them away, or pick another --out"
+            )
+
+
+def _foreign(out: Path, ours: set[str]) -> list[str]:
+    """What is under `out` but not in the record `ours`: files, symlinks, stray folders."""
+    foreign = []
+    folders = {str(PurePosixPath(n).parent) for n in ours}
+    folders |= {str(p) for n in folders for p in PurePosixPath(n).parents}
+    for path in sorted(out.rglob("*")):
+        name = path.relative_to(out).as_posix()
+        if path.is_symlink():
+            ok = False
+        elif path.is_dir():
+            ok = name in folders
+        else:
+            ok = path.is_file() and name in ours
+        if not ok:
+            foreign.append(name)
+    return foreign
