@@ -218,6 +218,8 @@ def test_two_builds_are_byte_identical(synthetic: Path, tmp_path: Path) -> None:
         "SHA256SUMS",
         "README.md",
         "zenodo.json",
+        "croissant.json",
+        "views.sql",
     }
     assert names == {p.name for p in second.iterdir()}
     for name in names:
@@ -239,6 +241,8 @@ def test_release_describes_itself(synthetic: Path, tmp_path: Path) -> None:
         "things.parquet": 4,
         "README.md": None,  # the Hugging Face card
         "zenodo.json": None,
+        "croissant.json": None,
+        "views.sql": None,  # DuckDB views
     }
     for f in manifest["files"]:
         assert f["bytes"] == (out / f["name"]).stat().st_size
@@ -448,6 +452,8 @@ def test_download_cli_copies_a_verified_release(server, cache: Path, tmp_path: P
         "manifest.json",
         "README.md",
         "zenodo.json",
+        "croissant.json",
+        "views.sql",
     }
     assert_sums_ok(tmp_path / "copy")
     published = server.root / "syn" / VERSION

@@ -158,9 +158,11 @@ def _write_release(
 ) -> None:
     """Every file of the release, written into `folder`, one resource in memory at a time."""
     from ..read.tables import read_table
+    from .files import ReleaseFiles
     from .metadata import release_extras
 
-    files, rows, resources = {}, {}, []
+    files, rows, sizes, resources = {}, {}, {}, []
+    parts: dict[str, list[str]] = {}
     for raw, resource in zip(package.descriptor["resources"], package.resources, strict=True):
         stem = check_name(resource.name, "resource name")
         if not resource.tabular:  # copied as it is: a release holds tables as Parquet only
@@ -179,14 +181,18 @@ def _write_release(
             part = table.slice(k * part_rows, part_rows)
             _write_parquet(part, folder / name)
             files[name], rows[name] = sha256(folder / name), part.num_rows
+            sizes[name] = _data_bytes(folder / name)
         del table
+        parts[resource.name] = names
         descriptor = _parquet_resource(raw, resource, folder / names[0])
         if len(names) > 1:  # the parts in order; bytes and hash are per file, in the manifest
             descriptor["path"] = names
         resources.append(descriptor)
     descriptor = _release_descriptor(package, resources)
     files[DESCRIPTOR] = _write_json(folder / DESCRIPTOR, descriptor)
-    extras, summary = release_extras(package, rows, changes)
+    extras, summary = release_extras(
+        package, ReleaseFiles(parts=parts, rows=rows, sizes=sizes, sha256=dict(files)), changes
+    )
     for name, text in extras.items():
         (folder / name).write_bytes(text.encode("utf-8"))
         files[name] = sha256(folder / name)
@@ -223,14 +229,49 @@ def _copy_files(resource: Resource, folder: Path) -> list[str]:
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
-    """Write `table` in row groups of ROW_GROUP_ROWS rows, one contiguous group at a time."""
+    """Write `table` in row groups of ROW_GROUP_ROWS rows, one contiguous group at a time.
+
+    The file carries pandas metadata, so a plain `pandas.read_parquet` gives the dtypes
+    `load` gives (Int64, boolean, string, date32[pyarrow], ordered categoricals).
+    """
     import pyarrow.parquet as pq
 
-    table = table.unify_dictionaries()
+    table = _with_pandas_metadata(table.unify_dictionaries())
     with pq.ParquetWriter(path, table.schema, **PARQUET_OPTIONS) as writer:
         for start in range(0, max(table.num_rows, 1), ROW_GROUP_ROWS):
             group = table.slice(start, ROW_GROUP_ROWS).combine_chunks()
             writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
+
+
+def _data_bytes(path: Path) -> int:
+    """The uncompressed bytes of a Parquet file's data: the same for the same file, unlike the
+    size of an Arrow table, which depends on how its buffers were read."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    return sum(meta.row_group(k).total_byte_size for k in range(meta.num_row_groups))
+
+
+def _with_pandas_metadata(table: pa.Table) -> pa.Table:
+    """`table` with the pandas metadata of the DataFrame `load` makes of it.
+
+    List columns are `object` there: pandas cannot rebuild a nested ArrowDtype from its name
+    ("list<item: string>[pyarrow]"), and a name it cannot parse fails the whole read.
+    Integer categories are `Int64`: Parquet keeps a dictionary for strings only.
+    """
+    import pyarrow as pa
+
+    from ..read.tables import to_pandas
+
+    empty = to_pandas(table.slice(0, 0))  # the dtypes need no rows
+    pandas = json.loads(pa.Schema.from_pandas(empty, preserve_index=False).metadata[b"pandas"])
+    for column, field in zip(pandas["columns"], table.schema, strict=True):
+        if pa.types.is_list(field.type):
+            column["numpy_type"] = "object"
+        elif pa.types.is_dictionary(field.type) and pa.types.is_integer(field.type.value_type):
+            column |= {"pandas_type": "int64", "numpy_type": "Int64", "metadata": None}
+    metadata = {**(table.schema.metadata or {}), b"pandas": json.dumps(pandas).encode()}
+    return table.replace_schema_metadata(metadata)
 
 
 def _parquet_resource(raw: dict, resource: Resource, path: Path) -> dict:

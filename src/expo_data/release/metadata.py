@@ -10,8 +10,11 @@ from ..docs import escape
 from ..model.credits import contributors, creators, roles
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from ..model.descriptor import Package
     from .diff import PackageDiff
+    from .files import ReleaseFiles
 
 ZENODO, HF_CARD, CHANGES = "zenodo.json", "README.md", "CHANGES.md"
 #: Hugging Face licence identifiers for the SPDX ones data packages usually carry
@@ -33,17 +36,34 @@ HF_LICENCES = {
 }
 #: Data Package licence names that differ from the Hugging Face identifier
 LICENCE_ALIASES = {"odc-odbl": "odbl", "odc-odbl-1.0": "odbl", "odc-by-1.0": "odc-by"}
-#: Table Schema type → Hugging Face `dtype` (the Arrow type the Parquet file holds)
-HF_DTYPES = {
-    "string": "string",
-    "integer": "int64",
-    "number": "float64",
-    "boolean": "bool",
-    "date": "date32",
-    "datetime": "timestamp[us, tz=UTC]",
-    "time": "time64[us]",
-    "year": "int16",
+#: Data Package licence names → the SPDX identifiers Zenodo's licence vocabulary uses
+ZENODO_LICENCES = {
+    "odc-odbl": "odbl-1.0",
+    "odc-odbl-1.0": "odbl-1.0",
+    "odbl": "odbl-1.0",
+    "odc-by": "odc-by-1.0",
+    "odc-pddl": "pddl-1.0",
+    "odc-pddl-1.0": "pddl-1.0",
+    "pddl": "pddl-1.0",
 }
+#: Hugging Face `size_categories`: (upper bound on rows, label), smallest first
+SIZE_CATEGORIES = [
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+    (10_000_000_000, "1B<n<10B"),
+]
+#: a field's language: the `expo:lang` property, else a `_<language>_<script>` name suffix
+#: (`name_zh_hant`), or `_<language>` beside such a field (`name_en` beside `name_zh_hant`)
+LANG_PROPERTY = "expo:lang"
+SCRIPT_SUFFIX = re.compile(r"^(.+)_([a-z]{2,3})_([a-z]{4})$")
+LANG_SUFFIX = re.compile(r"^(.+)_([a-z]{2,3})$")
+#: contributor roles that make a Zenodo creator (the others become contributors)
+CREATOR_ROLES = {"author", "creator"}
 ZENODO_ROLES = {
     "contributor": "Other",
     "maintainer": "ContactPerson",
@@ -96,7 +116,8 @@ def zenodo_metadata(package: Package) -> dict[str, Any]:
     meta |= {"version": package.version, "access_right": "open"}
     licences = _licences(package)
     if licences:
-        meta["license"] = _licence_id(licences[0])
+        name = str(licences[0].get("name", "")).lower()
+        meta["license"] = ZENODO_LICENCES.get(name, name)
     if d.get("created"):
         meta["publication_date"] = str(d["created"])[:10]
     if d.get("keywords"):
@@ -119,27 +140,75 @@ def zenodo_metadata(package: Package) -> dict[str, Any]:
     return meta
 
 
-def _feature(field: Any) -> dict[str, Any]:
-    values = field.enum or _category_values(field.descriptor)
-    if values is not None and field.type == "string":
-        names = {str(i): str(v) for i, v in enumerate(values)}
-        return {"name": field.name, "dtype": {"class_label": {"names": names}}}
-    return {"name": field.name, "dtype": HF_DTYPES.get(field.type, "string")}
+def hf_dtype(kind: pa.DataType) -> Any:
+    """The Hugging Face `datasets` dtype of an Arrow type, as `datasets` itself infers it.
 
-
-def _category_values(descriptor: Any) -> list | None:
-    raw = descriptor.get("categories") if hasattr(descriptor, "get") else None
-    if not isinstance(raw, list):
-        return None
-    return [c.get("value") if isinstance(c, dict) else c for c in raw]
-
-
-def hf_card(package: Package, rows: dict[str, int]) -> str:
-    """A Hugging Face dataset card: YAML header (one config per resource) and a short body.
-
-    `rows` is the row count per Parquet file name (`<resource>.parquet`).
+    Dictionary columns (enums, categories) are their values' type: `datasets` cannot cast a
+    Parquet dictionary column to a `class_label` feature, and infers `string` itself.
     """
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        return hf_dtype(kind.value_type)
+    if pa.types.is_list(kind):
+        return {"list": hf_dtype(kind.value_type)}
+    if pa.types.is_floating(kind):
+        return f"float{kind.bit_width}"
+    if pa.types.is_date32(kind):
+        return "date32"
+    return str(kind)  # string, bool, int16, int64, time64[us], timestamp[us, tz=UTC]
+
+
+def _feature(field: pa.Field) -> dict[str, Any]:
+    dtype = hf_dtype(field.type)
+    if isinstance(dtype, dict):  # a sequence: `- name: x` / `list: string`
+        return {"name": field.name, **dtype}
+    return {"name": field.name, "dtype": dtype}
+
+
+def _data_files(name: str, files: ReleaseFiles) -> str | list[str]:
+    """The config's `path`: its one file, or a glob matching exactly its parts."""
+    from fnmatch import fnmatchcase
+
+    own = files.parts[name]
+    if len(own) == 1:
+        return own[0]
+    glob = f"{name}-part-*.parquet"
+    matched = sorted(f for f in files.rows if fnmatchcase(f, glob))
+    return glob if matched == sorted(own) else own
+
+
+def languages(package: Package) -> list[str]:
+    """ISO 639 codes of the package: its `languages`, else its fields' languages."""
+    declared = package.descriptor.get("languages")
+    tags = [str(x) for x in declared] if isinstance(declared, list) else []
+    if not tags:
+        for resource in package.resources:
+            names = [f.name.lower() for f in resource.schema.fields]
+            stems = {m[1] for n in names if (m := SCRIPT_SUFFIX.match(n))}
+            for field, name in zip(resource.schema.fields, names, strict=True):
+                prop = field.descriptor.get(LANG_PROPERTY)
+                script = SCRIPT_SUFFIX.match(name)
+                plain = LANG_SUFFIX.match(name)
+                if isinstance(prop, str) and prop.strip():
+                    tags.append(prop)
+                elif script:
+                    tags.append(script[2])
+                elif plain and plain[1] in stems:
+                    tags.append(plain[2])
+    return list(dict.fromkeys(t.strip().split("-")[0].lower() for t in tags if t.strip()))
+
+
+def size_category(rows: int) -> str:
+    """The Hugging Face size category of a dataset of `rows` rows."""
+    return next((label for bound, label in SIZE_CATEGORIES if rows < bound), "n>10B")
+
+
+def hf_card(package: Package, files: ReleaseFiles) -> str:
+    """A Hugging Face dataset card: YAML header (one config per resource) and a short body."""
     import yaml
+
+    from ..model.typemap import arrow_schema
 
     d = package.descriptor
     licences = _licences(package)
@@ -152,28 +221,38 @@ def hf_card(package: Package, rows: dict[str, int]) -> str:
             header |= {"license": "other", "license_name": ident or "unknown"}
             if licences[0].get("path"):
                 header["license_link"] = licences[0]["path"]
-    languages = d.get("languages")
-    if isinstance(languages, list) and languages:
-        header["language"] = [str(x) for x in languages]
+    langs = languages(package)
+    if langs:
+        header["language"] = langs
     header["pretty_name"] = str(d.get("title") or package.name)
+    header["size_categories"] = [size_category(sum(files.rows.values()))]
     if d.get("keywords"):
         header["tags"] = [str(k) for k in d["keywords"]]
     header["configs"] = [
         {
             "config_name": r.name,
-            "data_files": [{"split": "train", "path": f"{r.name}.parquet"}],
+            "data_files": [{"split": "train", "path": _data_files(r.name, files)}],
             **({"default": True} if i == 0 else {}),
         }
         for i, r in enumerate(package.resources)
     ]
-    header["dataset_info"] = [
-        {
-            "config_name": r.name,
-            "features": [_feature(f) for f in r.schema.fields],
-            "splits": [{"name": "train", "num_examples": rows.get(f"{r.name}.parquet", 0)}],
-        }
-        for r in package.resources
-    ]
+    header["dataset_info"] = []
+    for r in package.resources:
+        num_bytes = sum(files.sizes[f] for f in files.parts[r.name])
+        header["dataset_info"].append(
+            {
+                "config_name": r.name,
+                "features": [_feature(f) for f in arrow_schema(r)],
+                "splits": [
+                    {
+                        "name": "train",
+                        "num_bytes": num_bytes,
+                        "num_examples": files.resource_rows(r.name),
+                    }
+                ],
+                "dataset_size": num_bytes,
+            }
+        )
     text = yaml.safe_dump(header, allow_unicode=True, sort_keys=False, width=1000)
     body = [
         f"# {escape.text(header['pretty_name'])} {escape.text(package.version)}",
@@ -183,7 +262,7 @@ def hf_card(package: Package, rows: dict[str, int]) -> str:
         "| Config | Rows | Description |",
         "|---|---:|---|",
         *(
-            f"| {escape.in_cell(escape.code(r.name))} | {rows.get(f'{r.name}.parquet', 0)} | "
+            f"| {escape.in_cell(escape.code(r.name))} | {files.resource_rows(r.name)} | "
             f"{escape.cell(r.description)} |"
             for r in package.resources
         ),
@@ -195,16 +274,21 @@ def hf_card(package: Package, rows: dict[str, int]) -> str:
 
 
 def release_extras(
-    package: Package, rows: dict[str, int], changes: PackageDiff | None
+    package: Package, files: ReleaseFiles, changes: PackageDiff | None
 ) -> tuple[dict[str, str], dict[str, Any] | None]:
     """The extra release files {name: text} and the manifest's change summary (or None)."""
-    files = {
+    from .croissant import CROISSANT, croissant
+    from .views import VIEWS, duckdb_views
+
+    extras = {
         ZENODO: json.dumps(zenodo_metadata(package), ensure_ascii=False, indent=2) + "\n",
-        HF_CARD: hf_card(package, rows),
+        HF_CARD: hf_card(package, files),
+        CROISSANT: json.dumps(croissant(package, files), ensure_ascii=False, indent=2) + "\n",
+        VIEWS: duckdb_views(package, files),
     }
     if changes is None:
-        return files, None
+        return extras, None
     from .notes import render_markdown
 
-    files[CHANGES] = render_markdown(changes)
-    return files, changes.summary()
+    extras[CHANGES] = render_markdown(changes)
+    return extras, changes.summary()

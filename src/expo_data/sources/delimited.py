@@ -108,8 +108,10 @@ def _null_where(column: pa.ChunkedArray, missing: tuple[str, ...]) -> pa.Chunked
         return column
     import pyarrow.compute as pcompute
 
+    from ..read import kernels
+
     nulls = pcompute.is_in(column, value_set=pa.array(list(missing), pa.string()))
-    return pcompute.if_else(pcompute.fill_null(nulls, False), pa.scalar(None, pa.string()), column)
+    return kernels.if_else(pcompute.fill_null(nulls, False), pa.scalar(None, pa.string()), column)
 
 
 def _match_by_name(resource: Resource, table: pa.Table) -> pa.Table:

@@ -9,10 +9,11 @@ import pyarrow as pa
 from ..errors import DataError
 from ..model.typemap import arrow_schema
 from ..read import kernels as pc
+from ..read.cells import categories
 from .stream import open_file
 
 if TYPE_CHECKING:
-    from ..model.descriptor import Package, Resource
+    from ..model.descriptor import Field, Package, Resource
 
 
 def parquet_rows(resource: Resource, package: Package | None = None) -> int:
@@ -45,8 +46,14 @@ def read_parquet_table(resource: Resource, package: Package | None = None) -> pa
         )
     try:  # kernels by name: Table.cast would import pyarrow.compute (slow)
         columns = [
-            column if column.type == field.type else pc.cast(column, field.type)
-            for column, field in zip(table.columns, expected, strict=True)
+            _dictionary(column, field, kind)
+            if pa.types.is_dictionary(kind.type)
+            else column
+            if column.type == kind.type
+            else pc.cast(column, kind.type)
+            for column, field, kind in zip(
+                table.columns, resource.schema.fields, expected, strict=True
+            )
         ]
         return pa.Table.from_arrays(columns, schema=expected)
     except (pa.ArrowException, ValueError, NotImplementedError) as exc:
@@ -72,6 +79,26 @@ def parquet_strings(resource: Resource, package: Package | None = None) -> pa.Ta
         for column in table.columns
     ]
     return pa.table(columns, names=table.column_names)
+
+
+def _dictionary(column: pa.ChunkedArray, field: Field, kind: pa.Field) -> pa.ChunkedArray:
+    """An enum or category column over the schema's values, in the schema's order.
+
+    Parquet keeps a dictionary only for strings (integer categories come back plain), and a
+    file's dictionary need not list the values in the schema's order.
+    """
+    values = categories(field)
+    if pa.types.is_dictionary(column.type):
+        column = pc.cast(column, column.type.value_type)
+    chunks = [
+        pa.DictionaryArray.from_arrays(
+            pc.index_in(pc.cast(c, values.type), value_set=values),
+            values,
+            ordered=kind.type.ordered,
+        )
+        for c in column.chunks
+    ]
+    return pa.chunked_array(chunks, kind.type)
 
 
 def _open(location: object, name: str) -> pa.NativeFile | object:

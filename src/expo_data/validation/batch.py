@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..read import cells
+from ..read import cells, kernels
 from ..read.buffers import FALSE, NULL_STRING, ZERO, array, bools, ints, strings, to_bools
 from . import catalogue, checks
 
@@ -245,7 +245,7 @@ class Batches:
             column = pa.chunked_array(found.keys.get(j, []), kind).combine_chunks()
             if empty:  # an empty line has no cells, so no key
                 mask = bools(_among(found.key_rows, np.fromiter(sorted(empty), np.int64)))
-                column = pc.if_else(mask, pa.nulls(1, column.type)[0], column)
+                column = kernels.if_else(mask, pa.nulls(1, column.type)[0], column)
             found.keys[j] = [column]
         return found
 
@@ -266,7 +266,7 @@ def _null_missing(column: pa.Array, missing: tuple[str, ...]) -> pa.Array:
         nulls = pc.equal(pc.binary_length(column), ZERO)
     else:
         nulls = pc.is_in(column, value_set=strings(list(missing)))
-    return pc.if_else(pc.fill_null(nulls, FALSE), NULL_STRING, column)
+    return kernels.if_else(pc.fill_null(nulls, FALSE), NULL_STRING, column)
 
 
 def _missing_values(f: Field | None, resource: Resource) -> tuple[str, ...]:

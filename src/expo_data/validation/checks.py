@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..read import kernels
 from ..read.buffers import FALSE, NULL_STRING, array, bools, ints, to_bools
 from . import catalogue
 from .catalogue import finding
@@ -206,7 +207,7 @@ def text_hits(field: Field, column: pa.Array, profile: Profile) -> list[Hits]:
         for name, kernel, message in (
             (
                 "nfc",
-                lambda s: pc.not_equal(pc.utf8_normalize(s, "NFC"), s),
+                lambda s: pc.not_equal(kernels.utf8_normalize_nfc(s), s),
                 "text is not NFC-normalised",
             ),
             (
@@ -301,7 +302,7 @@ def citation_hits(ids: pa.Array, paragraphs: pa.Array, profile: Profile) -> list
 
 def _to_int(column: pa.Array) -> pa.Array:
     digits = pc.match_substring_regex(column, r"^[0-9]{1,9}$")
-    return pc.cast(pc.if_else(digits, column, NULL_STRING), pa.int64())
+    return pc.cast(kernels.if_else(digits, column, NULL_STRING), pa.int64())
 
 
 def _f(code: str, resource: Resource, row: int | None, field: str, message: str) -> Finding:
