@@ -91,10 +91,10 @@ def croissant(package: Package, files: ReleaseFiles) -> dict[str, Any]:
             for p in people
         ]
     distribution: list[dict[str, Any]] = []
-    for resource in package.resources:
+    for resource in files.tables(package):
         distribution += _file_objects(resource.name, files)
     meta["distribution"] = distribution
-    meta["recordSet"] = [_record_set(r, package, files) for r in package.resources]
+    meta["recordSet"] = [_record_set(r, package, files) for r in files.tables(package)]
     return meta
 
 

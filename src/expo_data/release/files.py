@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model.descriptor import Package, Resource
 
 
 @dataclass(frozen=True)
@@ -16,3 +20,7 @@ class ReleaseFiles:
 
     def resource_rows(self, name: str) -> int:
         return sum(self.rows[f] for f in self.parts.get(name, []))
+
+    def tables(self, package: Package) -> list[Resource]:
+        """The package's resources that have Parquet files here (non-tabular ones have none)."""
+        return [r for r in package.resources if r.name in self.parts]

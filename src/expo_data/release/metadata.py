@@ -183,7 +183,7 @@ def languages(package: Package) -> list[str]:
     declared = package.descriptor.get("languages")
     tags = [str(x) for x in declared] if isinstance(declared, list) else []
     if not tags:
-        for resource in package.resources:
+        for resource in (r for r in package.resources if r.tabular):
             names = [f.name.lower() for f in resource.schema.fields]
             stems = {m[1] for n in names if (m := SCRIPT_SUFFIX.match(n))}
             for field, name in zip(resource.schema.fields, names, strict=True):
@@ -234,10 +234,10 @@ def hf_card(package: Package, files: ReleaseFiles) -> str:
             "data_files": [{"split": "train", "path": _data_files(r.name, files)}],
             **({"default": True} if i == 0 else {}),
         }
-        for i, r in enumerate(package.resources)
+        for i, r in enumerate(files.tables(package))
     ]
     header["dataset_info"] = []
-    for r in package.resources:
+    for r in files.tables(package):
         num_bytes = sum(files.sizes[f] for f in files.parts[r.name])
         header["dataset_info"].append(
             {
@@ -264,7 +264,7 @@ def hf_card(package: Package, files: ReleaseFiles) -> str:
         *(
             f"| {escape.in_cell(escape.code(r.name))} | {files.resource_rows(r.name)} | "
             f"{escape.cell(r.description)} |"
-            for r in package.resources
+            for r in files.tables(package)
         ),
         "",
         "Files: one typed Parquet file per resource, the Frictionless `datapackage.json`, "

@@ -23,7 +23,7 @@ def duckdb_views(package: Package, files: ReleaseFiles) -> str:
         "-- Run in the release folder: duckdb -c '.read views.sql' (or duckdb -init views.sql).",
         "-- Enum and category columns are ENUMs in the schema's order, so ORDER BY follows it.",
     ]
-    for resource in package.resources:
+    for resource in files.tables(package):
         parts = files.parts[resource.name]
         source = _literal(parts[0]) if len(parts) == 1 else f"[{', '.join(map(_literal, parts))}]"
         columns = ",\n  ".join(_column(f) for f in resource.schema.fields)
