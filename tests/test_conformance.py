@@ -32,13 +32,6 @@ PACKAGES = sorted(p.parent.name for p in SUITE.glob("*/datapackage.*"))
 ENGINES = ("fast", "frictionless", "duckdb")
 LEXICAL = {"yearmonth", "duration", "geopoint", "geojson", "object", "array", "any"}
 
-# --- what fails today, per package and check (delete entries as they pass) ----------------
-# The issue 19 entries (YAML, path arrays, inline data, non-tabular resources, RE2 patterns,
-# no header row, isolation) pass since the source layer (branch src19).
-LABELLED = (
-    "not issue 19 (bug): release build crashes with a traceback on v2 labelled missingValues "
-    "(release/build.py _parquet_resource: TypeError: unhashable type: 'dict')"
-)
 # frictionless guesses the header row from the first rows' widths; every engine takes row 1,
 # as the Table Dialect spec says: for these packages the oracle is told `header: true` (a
 # deliberate difference, pinned by test_difference_header_row_guess)
@@ -50,13 +43,9 @@ READ = ("load", "load_arrow", "sql")
 SLOW = ("release", "docs", "site")
 EVERY = (*VALIDATE, "cli-validate", *READ, *SLOW)
 
-XFAIL: dict[tuple[str, str], str] = {
-    (package, check): reason
-    for package, reasons in {
-        "frictionless-r-example-v2": {"release": LABELLED},
-    }.items()
-    for check, reason in reasons.items()
-}
+# --- what fails, per package and check: a strict xfail (empty: every check passes since
+# the source layer read YAML, path arrays, inline data, non-tabular resources…)
+XFAIL: dict[tuple[str, str], str] = {}
 
 # --- deliberate differences: findings expo-data adds, by package (see the docs' list) ------
 DIFFERENCES: dict[str, set[tuple[str, str, int | None, str]]] = {
@@ -387,7 +376,6 @@ def test_difference_numbers_are_float64() -> None:
     assert prices.column("Price").to_pylist()[0] == 18.93
 
 
-@pytest.mark.xfail(strict=True, reason=LABELLED)
 def test_release_of_labelled_missing_values(tmp_path: Path) -> None:
     """frictionless-r's v2 example without what issue 19 adds (its two observation files
     joined, the inline media dropped): its labelled missingValues survive a release."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidPackage, ReleaseError
 from ..model.bundle import DESCRIPTOR
-from ..model.descriptor import open_package
+from ..model.descriptor import missing_strings, open_package
 from ..model.manifest import MANIFEST, SUMS, check_name, sha256, sha256sums
 from ..model.transfer import disk_error
 from . import target
@@ -288,8 +288,13 @@ def _parquet_resource(raw: dict, resource: Resource, path: Path) -> dict:
         pandas_null = PANDAS_NULLS.get(field.get("type"))
         required = field.get("constraints", {}).get("required")
         if pandas_null and not required and field["name"] not in resource.schema.primary_key:
-            missing = field.get("missingValues", schema.get("missingValues", [""]))
-            field["missingValues"] = list(dict.fromkeys([*missing, pandas_null]))
+            missing = list(field.get("missingValues", schema.get("missingValues", [""])))
+            if pandas_null not in missing_strings(missing):  # v2 labelled values stay labelled
+                labelled = any(isinstance(v, dict) for v in missing)
+                label = f"missing, as pandas reads Parquet ({pandas_null})"
+                extra = {"value": pandas_null, "label": label} if labelled else pandas_null
+                missing.append(extra)
+            field["missingValues"] = missing
     descriptor |= {
         "path": path.name,
         "format": "parquet",
