@@ -36,6 +36,15 @@ PackageOption = Annotated[
         "else the bundled package).",
     ),
 ]
+ReleaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--url",
+        metavar="URL",
+        help="Release location: http(s)://, file:// or a folder (default: the package's "
+        '"expo:releases", else $EXPO_DATA_RELEASE_URL, else the project\'s).',
+    ),
+]
 AllowRemote = Annotated[
     bool,
     typer.Option(

@@ -11,6 +11,7 @@ from ..errors import ExpoDataError
 from .app import (
     AllowRemote,
     PackageOption,
+    ReleaseUrl,
     app,
     emit,
     examples,
@@ -53,15 +54,7 @@ def diff(
             "OLD's major version (minor below 1.0).",
         ),
     ] = False,
-    url: Annotated[
-        str | None,
-        typer.Option(
-            "--url",
-            metavar="URL",
-            help="Where release versions are fetched from (default: the package's "
-            '"expo:releases", as for download).',
-        ),
-    ] = None,
+    url: ReleaseUrl = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Take release versions from the cache only.")
     ] = False,

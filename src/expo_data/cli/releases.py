@@ -10,6 +10,7 @@ import typer
 from .app import (
     AllowRemote,
     PackageOption,
+    ReleaseUrl,
     app,
     examples,
     package_or_default,
@@ -100,15 +101,7 @@ def download(
         Path | None,
         typer.Option("--to", metavar="FOLDER", help="Also copy the verified files to this folder."),
     ] = None,
-    url: Annotated[
-        str | None,
-        typer.Option(
-            "--url",
-            metavar="URL",
-            help="Release location: http(s)://, file:// or a folder (default: the package's "
-            '"expo:releases", else $EXPO_DATA_RELEASE_URL, else the project\'s).',
-        ),
-    ] = None,
+    url: ReleaseUrl = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Use the cache only (also $EXPO_DATA_OFFLINE=1).")
     ] = False,

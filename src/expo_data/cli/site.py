@@ -10,6 +10,7 @@ import typer
 from .app import (
     AllowRemote,
     PackageOption,
+    ReleaseUrl,
     app,
     examples,
     package_or_default,
@@ -47,14 +48,7 @@ def site(
             help="Build from the package's release V (cached or fetched).",
         ),
     ] = None,
-    url: Annotated[
-        str | None,
-        typer.Option(
-            "--url",
-            metavar="URL",
-            help='With --release: where releases are (default: the package\'s "expo:releases").',
-        ),
-    ] = None,
+    url: ReleaseUrl = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="With --release: use the cache only.")
     ] = False,

@@ -9,6 +9,7 @@ import typer
 from .app import (
     AllowRemote,
     PackageOption,
+    ReleaseUrl,
     app,
     choice_option,
     emit,
@@ -45,15 +46,7 @@ def sql(
             help="Query Parquet release V of the package (downloaded, verified).",
         ),
     ] = None,
-    url: Annotated[
-        str | None,
-        typer.Option(
-            "--url",
-            metavar="URL",
-            help="With --release: where releases are (default: the package's "
-            '"expo:releases", as for download).',
-        ),
-    ] = None,
+    url: ReleaseUrl = None,
     format: Annotated[
         str,
         choice_option("--format", "-f", kind="format", choices=SQL_FORMATS, help="Output format."),
