@@ -298,4 +298,8 @@ def _leave(code: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # a closed pipe or stream: nothing more to say
             stream.flush()
+    if "expo_data.model.remote" in sys.modules:  # atexit does not run after os._exit
+        from ..model.remote import remove_mirrors
+
+        remove_mirrors()
     os._exit(code)

@@ -20,6 +20,16 @@ MIRRORED = "datapackage.json"
 _COLLAPSED = re.compile(r"^(https?):/(?!/)")
 
 
+#: the mirror folders made by this process (deleted at exit)
+_MIRRORS: list[Path] = []
+
+
+def remove_mirrors() -> None:
+    """Delete every mirror this process made (at exit; the CLI calls it before its fast exit)."""
+    while _MIRRORS:
+        shutil.rmtree(_MIRRORS.pop(), ignore_errors=True)
+
+
 def remote_url(path: object) -> str | None:
     """The URL `path` names (a string with a scheme, or an http(s) URL a Path collapsed), or None."""
     if isinstance(path, str):
@@ -44,7 +54,9 @@ def mirror(url: str, *, trusted: bool) -> Path:
     try:
         descriptor = read_object(url, "package descriptor")
         folder = Path(tempfile.mkdtemp(prefix="expo-data-remote-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        if not _MIRRORS:
+            atexit.register(remove_mirrors)
+        _MIRRORS.append(folder)
         resources = descriptor.get("resources")
         if isinstance(resources, list):
             descriptor["resources"] = [
