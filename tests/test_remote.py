@@ -171,6 +171,8 @@ def test_sql_and_the_cli_read_a_remote_package(served, tmp_path: Path):
     assert checked.returncode == 0, checked.stderr
     bad = run_cli("validate", descriptor_url(served, "bad"), "--allow-remote")
     assert bad.returncode == 1
+    github = run_cli("validate", descriptor_url(served, "bad"), "--allow-remote", "-f", "github")
+    assert "::error file=s.csv,line=3,title=type-error::" in github.stdout, github.stdout
 
 
 def test_docs_build_from_a_remote_package(served, tmp_path: Path):

@@ -172,8 +172,8 @@ def validate(
     finally:
         if progress is not None:
             progress.close()
-    if format == "github" and not table:
-        report = relative_paths(report)
+    if format == "github" and not table and remote_url(target) is None:
+        report = relative_paths(report)  # a remote package's files are not here
     findings = tuple(replace(f, message=cli_words(f.message)) for f in report.findings)
     report = replace(report, findings=findings)
     rendered = RENDERERS[format](report)
