@@ -77,14 +77,17 @@ def choice_option(*decls: str, kind: str, choices: Sequence[str], help: str, **k
     )
 
 
-def package_or_default(package: Path | None) -> Path | None:
+def package_or_default(package: Path | None) -> Path | str | None:
     """The package a command works on: `-p`, else ./datapackage.json (or .yaml), else the bundle.
 
-    When no `-p` was given, one line on stderr names the package used, in every output
-    format and whether or not stderr is a terminal (stdout stays the command's own).
+    `-p` may be the http(s) URL of a descriptor (returned as the URL, read with
+    --allow-remote). When no `-p` was given, one line on stderr names the package used, in
+    every output format and whether or not stderr is a terminal (stdout stays the command's own).
     """
     if package is not None:
-        return package
+        from ..model.remote import remote_url
+
+        return remote_url(package) or package
     from ..model.paths import descriptor_in
 
     local = descriptor_in(".")
@@ -295,4 +298,8 @@ def _leave(code: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # a closed pipe or stream: nothing more to say
             stream.flush()
+    if "expo_data.model.remote" in sys.modules:  # atexit does not run after os._exit
+        from ..model.remote import remove_mirrors
+
+        remove_mirrors()
     os._exit(code)

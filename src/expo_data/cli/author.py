@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import app, examples, refuse_installed, say
+from .app import app, examples, fail, refuse_installed, say
 
 
 @app.command(
@@ -45,8 +45,12 @@ def init(
     """
     from ..author.infer import init_package, summarize
     from ..model.descriptor import read_descriptor
+    from ..model.remote import remote_url
 
     refuse_installed(folder)
+    url = remote_url(folder)
+    if url is not None:
+        fail(f"{url} is remote: init writes a datapackage.json into a local folder", 2)
     path = init_package(folder, force=force, title=title, version=version, licence=licence)
     _, descriptor = read_descriptor(path)
     count = len(descriptor["resources"])

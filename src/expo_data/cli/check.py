@@ -117,6 +117,7 @@ def validate(
     the rules the package declares; on a terminal, long runs show a progress bar.
     """
     from ..model.names import unknown
+    from ..model.remote import remote_url
     from ..validation.checks import CHECKS
     from ..validation.engine import validate as run
     from ..validation.report import RENDERERS
@@ -129,7 +130,12 @@ def validate(
     if path is not None and package is not None:
         fail("pass the package as PATH or as -p/--package, not both", 2)
     target = path if path is not None else package
-    table = target is not None and target.suffix.lower() in TABLE_SUFFIXES and target.is_file()
+    table = (
+        target is not None
+        and remote_url(target) is None
+        and target.suffix.lower() in TABLE_SUFFIXES
+        and target.is_file()
+    )
     if schema is not None and not table:
         fail("--schema goes with a CSV file as PATH (a package's schemas are in it)", 2)
     if target is None and not bundled and not sys.stdin.isatty():
@@ -166,8 +172,8 @@ def validate(
     finally:
         if progress is not None:
             progress.close()
-    if format == "github" and not table:
-        report = relative_paths(report)
+    if format == "github" and not table and remote_url(target) is None:
+        report = relative_paths(report)  # a remote package's files are not here
     findings = tuple(replace(f, message=cli_words(f.message)) for f in report.findings)
     report = replace(report, findings=findings)
     rendered = RENDERERS[format](report)

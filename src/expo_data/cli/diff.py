@@ -150,6 +150,11 @@ def changelog(
 
     target = package_or_default(package)
     current = open_package(target, trusted=allow_remote)
+    if current.source and file is None:
+        fail(
+            f"{current.source} is remote: its changelog is not beside it here; pass --file FILE",
+            2,
+        )
     path = file or current.basepath / CHANGELOG
     if not check and (is_installed(path) or (target is None and file is None)):
         fail(

@@ -5,18 +5,19 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
 import re2
 
-from ..errors import PackageError, ResourceNotFound
+from ..errors import ExpoDataError, PackageError, ResourceNotFound
 from .bundle import DESCRIPTOR, bundled_descriptor
 from .docfile import read_object
 from .names import did_you_mean
 from .paths import descriptor_in, resolve_path
+from .remote import mirror, remote_url
 
 DEFAULT_MISSING_VALUES = ("",)
 #: file-name suffixes that name a compression, not a format
@@ -184,6 +185,9 @@ class Package:
     path: Path
     descriptor: Mapping[str, Any] = field(repr=False)
     resources: tuple[Resource, ...] = ()
+    #: the URL the descriptor was fetched from ("" for a local package); `path` is then its
+    #: private local mirror (see remote.mirror), never to be written next to
+    source: str = ""
 
     @property
     def basepath(self) -> Path:
@@ -207,7 +211,7 @@ class Package:
                 return r
         hint = did_you_mean(name, self.resource_names)
         raise ResourceNotFound(
-            f"no resource {name!r} in {self.path}{'; ' + hint if hint else ''} "
+            f"no resource {name!r} in {self.source or self.path}{'; ' + hint if hint else ''} "
             f"(has: {', '.join(self.resource_names)})"
         )
 
@@ -407,7 +411,24 @@ def open_package(path: str | Path | None = None, *, trusted: bool = False) -> Pa
 
     `path` is a datapackage.json or its directory; None means the bundled package.
     Unless `trusted`, every resource and schema path must stay inside the package directory.
+    `path` may be the URL of a descriptor (only when `trusted`): the package is fetched into
+    a private local mirror (see remote.mirror) and its `source` is the URL.
     """
+    url = remote_url(path)
+    if url is None:
+        return _open_local(path, trusted=trusted)
+    local = mirror(url, trusted=trusted)
+    try:
+        package = _open_local(local, trusted=trusted)
+    except ExpoDataError as exc:  # named by the URL, not the private mirror
+        base = url.rsplit("/", 1)[0]
+        exc.args = (str(exc).replace(str(local), url).replace(str(local.parent), base),)
+        raise
+    return replace(package, source=url)
+
+
+def _open_local(path: str | Path | None, *, trusted: bool) -> Package:
+    """open_package for a local descriptor (or the bundled one)."""
     dpath, descriptor = read_descriptor(path)
     base = dpath.parent
     raw_resources = descriptor.get("resources")

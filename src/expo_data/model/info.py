@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .descriptor import descriptor_path, open_package
+from .descriptor import open_package
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,8 +29,9 @@ def package(path: str | Path | None = None, *, trusted: bool = False) -> frictio
     """
     import frictionless
 
-    open_package(path, trusted=trusted)  # refuses unsafe paths before frictionless sees them
-    return frictionless.Package(str(descriptor_path(path)))
+    # refuses unsafe paths before frictionless sees them; a remote package is read from its
+    # local mirror (fetched through the bounded transfer)
+    return frictionless.Package(str(open_package(path, trusted=trusted).path))
 
 
 def schema(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..errors import PackageError, UnsafePathError
 from ..model.descriptor import Field, Package, open_package, pattern_problem, read_descriptor
 from ..model.names import unknown
+from ..model.remote import mirror, remote_url
 from . import catalogue as c
 from .catalogue import finding
 from .checks import check_names, profile, profile_findings
@@ -60,8 +61,11 @@ def validate(
         raise ValueError(unknown("engine", engine, ENGINES))
     check_names(checks)
     started = time.perf_counter()
+    url = remote_url(path)
+    if url is not None:  # fetched (with consent) into a private local mirror
+        path = mirror(url, trusted=trusted)
     dpath, descriptor = read_descriptor(path)
-    label = str(dpath)
+    label = url or str(dpath)
     try:
         package = open_package(dpath, trusted=trusted)
     except PackageError as exc:
