@@ -286,3 +286,22 @@ def test_a_server_that_never_answers_is_bounded(monkeypatch):
         with pytest.raises(PackageError, match="timed out") as caught:
             expo_data.validate(url, trusted=True)
     assert url in str(caught.value)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_remote_resource_that_is_gone_is_a_finding_not_an_error(served, tmp_path, engine):
+    """A local package naming a trusted URL that 404s: that resource's scheme-error, as
+    frictionless reports it, and its sibling is still checked (issue 19 item 5)."""
+    import frictionless
+
+    resources = [
+        {"name": "gone", "path": f"{served[0]}/nowhere/gone.csv", "schema": SCHEMA},
+        {"name": "scores", "path": f"{served[0]}/json/s.csv", "schema": SCHEMA},
+    ]
+    descriptor = tmp_path / "datapackage.json"
+    descriptor.write_text(json.dumps({"name": "demo", "resources": resources}), "utf-8")
+    report = expo_data.validate(descriptor, engine=engine, trusted=True)
+    found = [(f.code, f.resource) for f in report.findings]
+    theirs = frictionless.Package(str(descriptor)).validate()
+    assert found == [(e.type, t.name) for t in theirs.tasks for e in t.errors]
+    assert found == [("scheme-error", "gone")]

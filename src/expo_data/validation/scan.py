@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from ..errors import show
+from ..errors import DataError, show
 from . import catalogue, checks
 from .batch import Batches, Found, empty_is_missing
 from .catalogue import finding
@@ -120,7 +120,7 @@ def scan_csv(
         digests = hashers(package, resource) if options.table else {}
         try:
             stream = open_bytes(resource)
-        except OSError as exc:
+        except (OSError, DataError) as exc:  # missing, unreadable, or a URL that fails
             scan.failure = resource_finding(catalogue.SCHEME_ERROR, resource, str(exc))
             return scan
         tap = Tap(stream, byte_checks, digests, report)
