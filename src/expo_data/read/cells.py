@@ -145,9 +145,9 @@ def _cast_then_exact(
     none = pc.is_null(pc.is_null(strings))
     whole = target != pa.int16()  # Arrow would read "-123" or "12" as an int16 year
     if target == pa.float64():
-        whole = not pc.any(pc.fill_null(pc.match_substring(strings, "("), FALSE)).as_py()
+        whole = not _holds(strings, b"(")
     if target == pa.int64():  # Arrow reads hex ("0x10", "0X1F"); frictionless refuses it
-        whole = not pc.any(pc.fill_null(pc.match_substring_regex(strings, "[xX]"), FALSE)).as_py()
+        whole = not _holds(strings, b"xX")
     if whole:
         try:
             typed = pc.cast(strings, target)
@@ -163,6 +163,27 @@ def _cast_then_exact(
     rest = pc.or_(failed, pc.and_(pc.is_valid(strings), pc.invert(common)))
     doubtful = _doubtful(typed)
     return _exact(field, strings, rest if doubtful is None else pc.or_(rest, doubtful), typed)
+
+
+def _holds(strings: pa.Array, chars: bytes) -> bool:
+    """Whether a cell may hold one of these ASCII bytes: one byte search over the cells' data.
+
+    The bytes under null cells are searched too: a false alarm only sends the column to
+    the exact path, which reads what the whole cast would.
+    """
+    kinds = {pa.string(): np.int32, pa.large_string(): np.int64}
+    if strings.type not in kinds or not len(strings):
+        return any(
+            pc.any(pc.fill_null(pc.match_substring(strings, chr(char)), FALSE)).as_py()
+            for char in chars
+        )
+    offsets_buffer, data_buffer = strings.buffers()[1:3]
+    if data_buffer is None:
+        return False
+    offsets = np.frombuffer(offsets_buffer, kinds[strings.type])
+    first, last = int(offsets[strings.offset]), int(offsets[strings.offset + len(strings)])
+    data = np.frombuffer(data_buffer, np.uint8)[first:last]
+    return any(bool((data == char).any()) for char in chars)
 
 
 def _doubtful(typed: pa.Array) -> pa.Array | None:

@@ -10,7 +10,7 @@ from . import catalogue as c
 from .catalogue import CATALOGUE, FIX_SEPARATOR, FRICTIONLESS, with_fix
 from .fixes import expected, one_per_header
 from .sources import is_typed
-from .strict import MAX_CELL_BYTES, strict_findings
+from .strict import MAX_CELL_BYTES, BackgroundScan, strict_findings
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package
@@ -29,20 +29,25 @@ def table_findings(
     profile: Profile | None = None,
     progress: Progress | None = None,
     rows: dict[str, int] | None = None,
+    background: BackgroundScan | None = None,
 ) -> list[Finding]:
     """Every finding past the descriptor's, by resource and row (not cut at `limit_errors`).
 
     The `frictionless` engine's own findings (on CSV resources; Parquet ones are checked
     natively) get the fast pass's findings on what it does not check (`out-of-range`, v2
     `categories` and `uniqueKeys`, `pattern` matched by RE2), each where the fast engine
-    would place it; every engine gets the strict scan's, and the `profile`'s checks.
+    would place it; every engine gets the strict scan's (`background`'s, if it was started
+    earlier with the same `max_cell_bytes`), and the `profile`'s checks.
     """
     from .engines.fast import findings as fast_pass
     from .engines.fast import supported
 
     names = package.resource_names
     rows = {} if rows is None else rows
-    strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
+    if background is None:
+        strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
+    else:
+        strict = background.findings(package)
     oversized = {f.resource for f in strict if f.code == c.CELL_TOO_LARGE}
     package = _without(package, oversized)  # read no further: memory stays bounded
     delegated = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PackageError, UnsafePathError
 from ..model.descriptor import Field, Package, open_package, pattern_problem, read_descriptor
@@ -14,7 +14,7 @@ from . import catalogue as c
 from .catalogue import finding
 from .checks import check_names, profile, profile_findings
 from .report import Finding, Report
-from .strict import MAX_CELL_BYTES
+from .strict import MAX_CELL_BYTES, BackgroundScan
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -83,28 +83,15 @@ def validate(
     if unmatchable:
         package = _without_unmatchable_patterns(package)
     chosen = profile(package, checks)
-    findings = _descriptor_findings(descriptor, package, trusted=trusted)
-    findings += profile_findings(package, chosen)
+    # the strict byte scan runs on a second thread while the descriptor is checked
+    background = BackgroundScan(package, max_cell_bytes=max_cell_bytes)
     rows: dict[str, int] = {}
-    if not findings:
-        from .combined import table_findings
-        from .files import archive_findings, file_findings
-
-        # non-tabular resources: their bytes and hash; archives that cannot be read whole
-        # (several members, a bomb): named once, and kept from the engines unless a key needs them
-        findings = [f for r in package.resources if not r.tabular for f in file_findings(r)]
-        broken = [f for r in package.resources if r.tabular for f in archive_findings(r)]
-        findings += broken
-        needed = {fk.resource for r in package.resources for fk in r.schema.foreign_keys}
-        skipped = {f.resource for f in broken} - needed
-        tables = _only(
-            package, [r.name for r in package.resources if r.tabular and r.name not in skipped]
-        )
-        findings += (
-            []
-            if not tables.resources
-            else table_findings(
-                tables,
+    try:
+        findings = _descriptor_findings(descriptor, package, trusted=trusted)
+        findings += profile_findings(package, chosen)
+        if not findings:
+            findings = _data_findings(
+                package,
                 engine=engine,
                 limit_errors=limit_errors,
                 trusted=trusted,
@@ -112,8 +99,10 @@ def validate(
                 profile=chosen,
                 progress=progress,
                 rows=rows,
+                background=background,
             )
-        )
+    finally:
+        background.stop()  # done by now, unless the descriptor's findings made it moot
     findings = unmatchable + findings
     order = {name: i for i, name in enumerate(package.resource_names)}
     findings.sort(key=lambda f: (order.get(f.resource, -1), f.row or 0))
@@ -128,6 +117,24 @@ def validate(
         },
     }
     return Report(label, tuple(findings[:limit_errors]), stats)
+
+
+def _data_findings(package: Package, **options: Any) -> list[Finding]:
+    """The findings of the package's files and tables (its descriptor found sound)."""
+    from .combined import table_findings
+    from .files import archive_findings, file_findings
+
+    # non-tabular resources: their bytes and hash; archives that cannot be read whole
+    # (several members, a bomb): named once, and kept from the engines unless a key needs them
+    findings = [f for r in package.resources if not r.tabular for f in file_findings(r)]
+    broken = [f for r in package.resources if r.tabular for f in archive_findings(r)]
+    findings += broken
+    needed = {fk.resource for r in package.resources for fk in r.schema.foreign_keys}
+    skipped = {f.resource for f in broken} - needed
+    tables = _only(
+        package, [r.name for r in package.resources if r.tabular and r.name not in skipped]
+    )
+    return findings + (table_findings(tables, **options) if tables.resources else [])
 
 
 def _without_unmatchable_patterns(package: Package) -> Package:

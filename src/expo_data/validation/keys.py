@@ -97,10 +97,22 @@ def lookup_misses(local: list[pa.Array], reference: list[pa.Array]) -> np.ndarra
         return ~all_null
     if len(local) == 1:
         a, b = pairs[0]
-        found = to_bools(pc.is_in(a, value_set=b))
-        return ~all_null & ~found
+        return ~all_null & ~to_bools(pc.is_in(a, value_set=_present(a, b)))
     joint = codes([pa.concat_arrays([a, b]) for a, b in pairs])
     return ~all_null & ~np.isin(joint[:size], joint[size:])
+
+
+def _present(a: pa.Array, b: pa.Array) -> pa.Array:
+    """The values of `b` to look `a` up in: only those `a` holds, when `a` holds fewer.
+
+    A hash set of `a`'s few distinct values, probed by `b`, leaves the values both hold: the
+    set `a` is then looked up in is small (a self-reference to a few parents costs a probe,
+    not a hash of every id). Equality is Arrow's either way, so the answer is the same.
+    """
+    distinct = pc.unique(a)
+    if len(distinct) >= len(b):
+        return b
+    return b.filter(pc.is_in(b, value_set=distinct))
 
 
 def _comparable(a: pa.Array, b: pa.Array) -> tuple[pa.Array, pa.Array] | None:

@@ -15,12 +15,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..sources.delimited import open_csv_bytes
+from ..sources.stream import is_plain
 from . import catalogue as c
 from .catalogue import finding
 from .report import Finding
@@ -46,7 +48,60 @@ def strict_findings(package: Package, *, max_cell_bytes: int = MAX_CELL_BYTES) -
     return out
 
 
-def resource_findings(resource: Resource, *, max_cell_bytes: int = MAX_CELL_BYTES) -> list:
+class BackgroundScan:
+    """The strict scan of a package's CSV resources, run on a second thread.
+
+    Started before the descriptor checks, so its byte passes (numpy, which releases the GIL)
+    overlap them; `findings` waits for it and returns those of the resources asked for,
+    exactly what `strict_findings` returns for them. Only plain local files are read ahead
+    (never an archive that may be a bomb, never a URL); `stop` abandons what is left.
+    """
+
+    def __init__(self, package: Package, *, max_cell_bytes: int = MAX_CELL_BYTES) -> None:
+        self.limit = max_cell_bytes
+        self.resources = [r for r in package.resources if is_text(r) and is_plain(r)]
+        self.results: dict[int, list[Finding]] = {}
+        self.error: BaseException | None = None
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="expo-data-strict", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for resource in self.resources:
+                if self.stopped.is_set():
+                    return
+                found = resource_findings(resource, max_cell_bytes=self.limit, stop=self.stopped)
+                self.results[id(resource)] = found
+        except BaseException as exc:  # re-raised by `findings`, as the serial scan would
+            self.error = exc
+
+    def stop(self) -> None:
+        """Abandon the scan (its findings are not needed) and wait for the thread to end."""
+        self.stopped.set()
+        self.thread.join()
+
+    def findings(self, package: Package) -> list[Finding]:
+        """The strict findings of `package`'s CSV resources (each one scanned here)."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        out: list[Finding] = []
+        for resource in package.resources:
+            if is_text(resource):
+                found = self.results.get(id(resource))
+                if found is None:  # not one this scan was given
+                    found = resource_findings(resource, max_cell_bytes=self.limit)
+                out += found
+        return out
+
+
+def resource_findings(
+    resource: Resource,
+    *,
+    max_cell_bytes: int = MAX_CELL_BYTES,
+    stop: threading.Event | None = None,
+) -> list:
     try:
         stream = open_csv_bytes(resource)
     except Exception:  # a missing or unreadable file: the engines' scheme-error says so
@@ -56,6 +111,8 @@ def resource_findings(resource: Resource, *, max_cell_bytes: int = MAX_CELL_BYTE
     try:
         scan = _Scan(resource, max_cell_bytes)
         for chunk in _chunks(stream):
+            if stop is not None and stop.is_set():
+                return []
             scan.feed(chunk)
         return scan.finish()
     except Exception as exc:  # a corrupt archive
