@@ -45,6 +45,14 @@ ReleaseUrl = Annotated[
         '"expo:releases", else $EXPO_DATA_RELEASE_URL, else the project\'s).',
     ),
 ]
+ExcelSafe = Annotated[
+    bool,
+    typer.Option(
+        "--excel-safe",
+        help="With --format csv: prefix text starting with = + - @ with ' so spreadsheets "
+        "do not run it as a formula (changes those values).",
+    ),
+]
 AllowRemote = Annotated[
     bool,
     typer.Option(

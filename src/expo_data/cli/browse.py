@@ -8,6 +8,7 @@ import typer
 
 from .app import (
     AllowRemote,
+    ExcelSafe,
     PackageOption,
     app,
     choice_option,
@@ -72,14 +73,7 @@ def show(
         str,
         choice_option("--format", "-f", kind="format", choices=SHOW_FORMATS, help="Output format."),
     ] = "table",
-    excel_safe: Annotated[
-        bool,
-        typer.Option(
-            "--excel-safe",
-            help="With --format csv: prefix text starting with = + - @ with ' so spreadsheets "
-            "do not run it as a formula (changes those values).",
-        ),
-    ] = False,
+    excel_safe: ExcelSafe = False,
     package: PackageOption = None,
     allow_remote: AllowRemote = False,
 ) -> None:

@@ -8,6 +8,7 @@ import typer
 
 from .app import (
     AllowRemote,
+    ExcelSafe,
     PackageOption,
     ReleaseUrl,
     app,
@@ -62,14 +63,7 @@ def sql(
             show_default=True,
         ),
     ] = ROW_LIMIT,
-    excel_safe: Annotated[
-        bool,
-        typer.Option(
-            "--excel-safe",
-            help="With --format csv: prefix text starting with = + - @ with ' so spreadsheets "
-            "do not run it as a formula (changes those values).",
-        ),
-    ] = False,
+    excel_safe: ExcelSafe = False,
     allow_remote: AllowRemote = False,
     allow_files: Annotated[
         bool,

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ..model.credits import authors
-from ..model.credits import year as created_year
+from ..model.credits import citation
 from .common import CHART, DICTIONARY, GENERATED, DocData, code, plural, table
 from .escape import anchor, block, line, link, text
 
@@ -285,24 +284,12 @@ def _is_bundled(data: DocData) -> bool:
 
 def _citation(data: DocData) -> list[str]:
     """How to cite: authors from `contributors`, year from `created` (left out when unknown)."""
-    package, descriptor = data.package, data.package.descriptor
-    author, year = authors(descriptor), created_year(descriptor)
-    licence = ", ".join(str(lic.get("name", "")) for lic in descriptor.get("licenses", []))
-    lead = f"{text(author)} ({text(year)})" if author and year else text(author or year)
-    lead = f"{lead}. " if lead else ""
-    version = f" (version {text(package.version)})" if package.version else ""
-    cited = f"{lead}*{text(data.title)}*{version} [Data set]. {text(licence)}".rstrip(". ") + "."
+    package = data.package
+    cited, bib = citation(
+        package.descriptor, data.title, inline=text, emphasis=lambda t: f"*{t}*", line=line
+    )
     # inside the fence every value is kept to one line: no line can close it
-    bib = [f"@misc{{{line(package.name)},", f"  title   = {{{line(data.title)}}},"]
-    if author:
-        bib.append(f"  author  = {{{{{line(author)}}}}},")
-    if year:
-        bib.append(f"  year    = {{{line(year)}}},")
-    if package.version:
-        bib.append(f"  version = {{{line(package.version)}}},")
-    note = f"Frictionless Data Package, {licence}" if licence else "Frictionless Data Package"
-    lines = ["## How to cite", "", f"> {cited}", "", "```bibtex", *bib]
-    lines += [f"  note    = {{{line(note)}}}", "}", "```"]
+    lines = ["## How to cite", "", f"> {cited}", "", "```bibtex", *bib, "```"]
     if _is_bundled(data) or (package.basepath / "CITATION.cff").is_file():
         lines += [
             "",

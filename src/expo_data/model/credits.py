@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 #: contributor roles that make an author (a Zenodo creator); the others are contributors
@@ -72,3 +72,44 @@ def metadata_warning(descriptor: Mapping[str, Any], where: object) -> str | None
         "citation, site and zenodo.json can credit and date the data (contributors: "
         '[{"title": "Your Name", "roles": ["author"]}], created: "2024-01-31")'
     )
+
+
+def licence_names(descriptor: Mapping[str, Any]) -> str:
+    """The licences' names (`CC-BY-4.0, ODbL-1.0`), or ""."""
+    found = descriptor.get("licenses")
+    names = (
+        [str(x.get("name") or "") for x in found if isinstance(x, Mapping)]
+        if isinstance(found, list)
+        else []
+    )
+    return ", ".join(n for n in names if n)
+
+
+def citation(
+    descriptor: Mapping[str, Any],
+    title: str,
+    *,
+    inline: Callable[[object], str] = str,
+    emphasis: Callable[[str], str] = str,
+    line: Callable[[object], str] = str,
+) -> tuple[str, list[str]]:
+    """The citation as one line of text and as BibTeX lines, authors and year left out when
+    the descriptor does not say. `inline` escapes values in the text (`emphasis` marks the
+    title), `line` those in the BibTeX (kept to one line each)."""
+    author, when = authors(descriptor), year(descriptor)
+    version, licence = str(descriptor.get("version") or ""), licence_names(descriptor)
+    lead = f"{inline(author)} ({inline(when)})" if author and when else inline(author or when)
+    lead = f"{lead}. " if lead else ""
+    edition = f" (version {inline(version)})" if version else ""
+    text = f"{lead}{emphasis(inline(title))}{edition} [Data set]. {inline(licence)}"
+    name = str(descriptor.get("name") or "dataset")
+    bib = [f"@misc{{{line(name)},", f"  title   = {{{line(title)}}},"]
+    for key, value in (
+        ("author", f"{{{line(author)}}}"),
+        ("year", line(when)),
+        ("version", line(version)),
+    ):
+        if value.strip("{}"):
+            bib.append(f"  {key:<7} = {{{value}}},")
+    note = f"Frictionless Data Package, {licence}" if licence else "Frictionless Data Package"
+    return text.rstrip(". ") + ".", [*bib, f"  note    = {{{line(note)}}}", "}"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ...model.credits import authors
-from ...model.credits import year as created_year
+from ...model.credits import citation as cite
 from ..common import plural
 from .erd import er_svg, relationships
 from .html import esc, file_name, table
@@ -36,24 +35,8 @@ def licences(site: Site) -> str:
 
 
 def citation(site: Site) -> tuple[str, str]:
-    """The citation as one line of text, and as BibTeX: authors from `contributors` and the
-    year from `created`, each left out when the descriptor does not say."""
-    package, descriptor = site.package, site.package.descriptor
-    author, year = authors(descriptor), created_year(descriptor)
-    names = [str(x.get("name", "")) for x in descriptor.get("licenses", []) if isinstance(x, dict)]
-    licence = ", ".join(n for n in names if n)
-    version = f" (version {package.version})" if package.version else ""
-    year_text = f" ({year})" if year else ""
-    lead = f"{author}{year_text}. " if author else (f"{year}. " if year else "")
-    text = f"{lead}{site.title}{version} [Data set]. {licence}".rstrip(". ") + "."
-    bib = [f"@misc{{{package.name or 'dataset'},", f"  title   = {{{site.title}}},"]
-    if author:
-        bib.append(f"  author  = {{{{{author}}}}},")
-    if year:
-        bib.append(f"  year    = {{{year}}},")
-    if package.version:
-        bib.append(f"  version = {{{package.version}}},")
-    bib += [f"  note    = {{Frictionless Data Package{', ' + licence if licence else ''}}}", "}"]
+    """The citation as one line of text, and as BibTeX (`model.credits.citation`)."""
+    text, bib = cite(site.package.descriptor, site.title)
     return text, "\n".join(bib)
 
 
