@@ -25,6 +25,7 @@ from ..sources.delimited import open_csv_bytes
 from ..sources.stream import is_plain
 from . import catalogue as c
 from .catalogue import finding
+from .encoding import Decoder
 from .report import Finding
 from .sources import is_text
 
@@ -157,9 +158,8 @@ class _Scan:
         self.quote = ord(quote) if len(quote.encode()) == 1 else -1
         self.doubled = dialect.get("doubleQuote", True) is not False
         self.names = resource.schema.names
-        self.decoder = codecs.getincrementaldecoder(_python_encoding(resource.encoding))()
+        self.decoder = Decoder(resource.encoding)
         self.offset = 0  # bytes scanned
-        self.decoded = 0  # bytes decoded
         self.record = 1  # the record the next byte is in
         self.column = 0  # the column the next byte is in
         self.quoted = False  # inside a quoted cell
@@ -172,12 +172,9 @@ class _Scan:
         self.carry = b""  # the last chunk's trailing quotes and CRs
         self.final = False  # the last bytes of the file
         self.found: dict[str, Finding] = {}
-        self.bad_encoding: Finding | None = None
 
     def feed(self, chunk: bytes) -> None:
-        if self.bad_encoding is None:
-            self._decode(chunk, final=False)
-        self.decoded += len(chunk)
+        self.decoder.feed(chunk)
         if len(self.header) < (1 << 16) and self.record == 1:
             self.header += chunk[: 1 << 16]
         data = self.carry + chunk
@@ -191,74 +188,91 @@ class _Scan:
     def _scan(self, data: bytes) -> None:
         if c.NUL_BYTE in self.found:  # reported once: NULs read as ordinary bytes from now on
             data = data.replace(b"\0", b"\1")
-        if not self._fast(np.frombuffer(data, np.uint8)):
+        if not self._fast(data):
             self._slow(data)
         self.offset += len(data)
 
-    def _fast(self, data: np.ndarray) -> bool:
+    def _fast(self, raw: bytes) -> bool:
         """The chunk's state in a few vectorised passes; False where it needs the slow one.
 
         Quotes are paired by parity, which is exact while every quote opens a cell, closes
         one or doubles one; anything else (and NULs, bare CRs, a cell over the limit, a chunk
-        ending on a quote or a CR) goes to the exact state machine, which reports it.
+        ending on a quote or a CR) goes to the exact state machine, which reports it. Cells
+        are measured by their lines; only a line over the limit has its cells measured.
         """
-        if self.after_quote or self.cr or (data == _NUL).any():
+        if self.after_quote or self.cr or b"\0" in raw:
             return False
-        size, start = len(data), int(self.quoted)
+        size, start = len(raw), int(self.quoted)
         if not size:
             return True
+        data = np.frombuffer(raw, np.uint8)
         if data[-1] == _CR or (data[-1] == self.quote and not self.final):
             return False
-        quotes = np.flatnonzero(data == self.quote) if self.quote >= 0 else np.zeros(0, np.int64)
-        if len(quotes):
-            before = np.where(quotes > 0, data[np.maximum(quotes - 1, 0)], -1)
-            after = data[np.minimum(quotes + 1, size - 1)]
-            opening = (np.arange(len(quotes)) + start) % 2 == 0
-            at_start = (before == self.delimiter) | (before == _LF) | (before == _CR)
-            at_start |= (quotes == 0) & self.field_start
-            at_end = (after == self.delimiter) | (after == _LF) | (after == _CR)
-            at_end |= (quotes == size - 1) & self.final
-            doubled_before = np.zeros(len(quotes), bool)
-            doubled_before[1:] = quotes[1:] - quotes[:-1] == 1
-            doubled_after = np.zeros(len(quotes), bool)
-            doubled_after[:-1] = quotes[1:] - quotes[:-1] == 1
-            fine = np.where(opening, at_start | doubled_before, at_end | doubled_after)
-            if not fine.all():
-                return False
-        seps = np.flatnonzero((data == self.delimiter) | (data == _LF) | (data == _CR))
-        if len(quotes):
-            seps = seps[(np.searchsorted(quotes, seps) + start) % 2 == 0]  # outside quotes
-        elif start:
-            seps = seps[:0]
-        kinds = data[seps]
-        returns = seps[kinds == _CR]
-        if len(returns) and not (data[returns + 1] == _LF).all():
-            return False  # a bare CR
-        if len(seps):
-            lengths = np.diff(seps, prepend=-1) - 1
-            lengths[0] += self.cell
-            tail = size - seps[-1] - 1
-            if lengths.max() > self.limit and c.CELL_TOO_LARGE not in self.found:
-                return False
-        else:
-            tail = self.cell + size
-        if tail > self.limit and c.CELL_TOO_LARGE not in self.found:
+        quotes = self._quotes(raw, data)
+        if quotes is None:
             return False
-        ends = seps[kinds == _LF]
-        if len(ends):
-            self.column = int(
-                np.count_nonzero(kinds[np.searchsorted(seps, ends[-1]) :] == self.delimiter)
-            )
+        ends = _outside(np.flatnonzero(data == _LF), quotes, start)
+        if b"\r" in raw:
+            returns = _outside(np.flatnonzero(data == _CR), quotes, start)
+            if len(returns) and not (data[returns + 1] == _LF).all():
+                return False  # a bare CR
+        if c.CELL_TOO_LARGE not in self.found and self._too_long(data, ends, quotes, start):
+            return False
+        last = int(ends[-1]) if len(ends) else -1
+        # the delimiters after the last line end (a CR there would be a bare one)
+        tail = _outside(
+            np.flatnonzero(data[last + 1 :] == self.delimiter) + last + 1, quotes, start
+        )
+        self.column = len(tail) if len(ends) else self.column + len(tail)
+        if len(tail) or len(ends):
+            self.cell = size - max(last, int(tail[-1]) if len(tail) else -1) - 1
         else:
-            self.column += int(np.count_nonzero(kinds == self.delimiter))
+            self.cell += size
         quoted = (len(quotes) + start) % 2 == 1
         if quoted and len(quotes):  # the last quote opened a cell left open
             self.open_at = self.record + int(np.count_nonzero(ends < quotes[-1]))
         self.record += len(ends)
-        self.cell = int(tail)
         self.quoted = quoted
-        self.field_start = not quoted and len(seps) > 0 and int(seps[-1]) == size - 1
+        self.field_start = not quoted and self.cell == 0 and (len(tail) > 0 or len(ends) > 0)
         return True
+
+    def _quotes(self, raw: bytes, data: np.ndarray) -> np.ndarray | None:
+        """The chunk's quote positions; None if one neither opens, closes nor doubles."""
+        if self.quote < 0 or bytes([self.quote]) not in raw:
+            return np.zeros(0, np.int64)
+        size, start = len(data), int(self.quoted)
+        quotes = np.flatnonzero(data == self.quote)
+        before = np.where(quotes > 0, data[np.maximum(quotes - 1, 0)], -1)
+        after = data[np.minimum(quotes + 1, size - 1)]
+        opening = (np.arange(len(quotes)) + start) % 2 == 0
+        at_start = (before == self.delimiter) | (before == _LF) | (before == _CR)
+        at_start |= (quotes == 0) & self.field_start
+        at_end = (after == self.delimiter) | (after == _LF) | (after == _CR)
+        at_end |= (quotes == size - 1) & self.final
+        doubled_before = np.zeros(len(quotes), bool)
+        doubled_before[1:] = quotes[1:] - quotes[:-1] == 1
+        doubled_after = np.zeros(len(quotes), bool)
+        doubled_after[:-1] = quotes[1:] - quotes[:-1] == 1
+        fine = np.where(opening, at_start | doubled_before, at_end | doubled_after)
+        return quotes if fine.all() else None
+
+    def _too_long(self, data: np.ndarray, ends: np.ndarray, quotes: np.ndarray, start: int) -> bool:
+        """Whether a cell of the chunk may be over the limit (its lines bound its cells)."""
+        size = len(data)
+        if len(ends):
+            lines = np.diff(ends, prepend=-1) - 1
+            lines[0] += self.cell  # the cell the chunk continues started that much earlier
+            if max(int(lines.max()), size - int(ends[-1]) - 1) <= self.limit:
+                return False
+        elif self.cell + size <= self.limit:
+            return False
+        seps = (data == self.delimiter) | (data == _LF) | (data == _CR)
+        seps = _outside(np.flatnonzero(seps), quotes, start)
+        if not len(seps):
+            return self.cell + size > self.limit
+        cells = np.diff(seps, prepend=-1) - 1
+        cells[0] += self.cell
+        return max(int(cells.max()), size - int(seps[-1]) - 1) > self.limit
 
     def _slow(self, chunk: bytes) -> None:
         """The exact state machine, byte by byte over the chunk's special bytes."""
@@ -325,16 +339,15 @@ class _Scan:
         if code not in self.found:
             self.found[code] = _finding(code, self.resource, row, field, note=note)
 
-    def _decode(self, chunk: bytes, *, final: bool) -> None:
-        try:
-            self.decoder.decode(chunk, final=final)
-        except UnicodeDecodeError as exc:
-            line = self._line_of(self.decoded + exc.start - len(self.decoder.getstate()[0]))
-            note = (
-                f"the file is not valid {self.resource.encoding} (the declared encoding): "
-                f"byte {exc.object[exc.start : exc.start + 1]!r} at line {line}"
-            )
-            self.bad_encoding = _finding(c.ENCODING_ERROR, self.resource, None, "", note=note)
+    def _encoding_finding(self) -> Finding | None:
+        if self.decoder.error is None:
+            return None
+        offset, byte = self.decoder.error
+        note = (
+            f"the file is not valid {self.resource.encoding} (the declared encoding): "
+            f"byte {byte!r} at line {self._line_of(offset)}"
+        )
+        return _finding(c.ENCODING_ERROR, self.resource, None, "", note=note)
 
     def _line_of(self, offset: int) -> int:
         lines, left = 1, max(offset, 0)
@@ -346,10 +359,10 @@ class _Scan:
     def finish(self) -> list[Finding]:
         self.final = True
         self._scan(self.carry)
-        if self.bad_encoding is None:
-            self._decode(b"", final=True)
-        if self.bad_encoding is not None:
-            return [self.bad_encoding]  # the rest of the scan read the bytes as what they are not
+        self.decoder.feed(b"", final=True)
+        bad_encoding = self._encoding_finding()
+        if bad_encoding is not None:
+            return [bad_encoding]  # the rest of the scan read the bytes as what they are not
         if self.cr:
             self._once(
                 c.BARE_CARRIAGE_RETURN,
@@ -363,8 +376,7 @@ class _Scan:
 
     def _labels(self) -> list[Finding]:
         """Header labels with surrounding whitespace (the readers strip them before comparing)."""
-        encoding = _python_encoding(self.resource.encoding)
-        text = self.header.decode(encoding, errors="replace")
+        text = self.header.decode(self.decoder.python, errors="replace")
         dialect = self.resource.dialect
         reader = csv.reader(
             io.StringIO(text, newline=""),
@@ -384,6 +396,8 @@ class _Scan:
         return out
 
 
-def _python_encoding(encoding: str) -> str:
-    normal = encoding.lower().replace("_", "-")
-    return "utf-8-sig" if normal in ("utf-8", "utf8") else encoding
+def _outside(at: np.ndarray, quotes: np.ndarray, start: int) -> np.ndarray:
+    """The positions `at` outside quoted cells (`start`: the chunk starts inside one)."""
+    if len(quotes):
+        return at[(np.searchsorted(quotes, at) + start) % 2 == 0]
+    return at[:0] if start else at
