@@ -10,7 +10,7 @@ from . import catalogue as c
 from .catalogue import CATALOGUE, FIX_SEPARATOR, FRICTIONLESS, with_fix
 from .fixes import expected, one_per_header
 from .sources import is_typed
-from .strict import MAX_CELL_BYTES, BackgroundScan, strict_findings
+from .strict import MAX_CELL_BYTES, BackgroundScan, Oversized, strict_findings
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package
@@ -44,19 +44,35 @@ def table_findings(
 
     names = package.resource_names
     rows = {} if rows is None else rows
+    common = {"limit_errors": limit_errors, "trusted": trusted, "profile": profile, "rows": rows}
+    ahead = None  # the fast pass, read while the strict scan runs
+    if (
+        engine == "fast"
+        and background is not None
+        and background.covers(package)
+        and supported(package)
+    ):
+        try:
+            ahead = fast_pass(package, progress=progress, watch=background, **common)
+        except Oversized:  # a cell too large: read again without its resource
+            rows.clear()
     if background is None:
         strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
     else:
         strict = background.findings(package)
     oversized = {f.resource for f in strict if f.code == c.CELL_TOO_LARGE}
+    if oversized:
+        ahead = None
+        rows.clear()
     package = _without(package, oversized)  # read no further: memory stays bounded
     delegated = []
     if not supported(package):  # frictionless does the table checks: add what it lacks
         from .delegated import delegated_findings
 
         delegated = delegated_findings(package, limit=limit_errors)
-    common = {"limit_errors": limit_errors, "trusted": trusted, "profile": profile, "rows": rows}
-    if engine == "fast":
+    if ahead is not None:
+        findings = ahead
+    elif engine == "fast":
         findings = _insert(package, fast_pass(package, progress=progress, **common), delegated)
     elif engine == "duckdb":
         from .engines.duckdb import duckdb_findings

@@ -13,6 +13,7 @@ from ..model.remote import mirror, remote_url
 from . import catalogue as c
 from .catalogue import finding
 from .checks import check_names, profile, profile_findings
+from .engines.fast import supported
 from .report import Finding, Report
 from .strict import MAX_CELL_BYTES, BackgroundScan
 
@@ -86,21 +87,28 @@ def validate(
     # the strict byte scan runs on a second thread while the descriptor is checked
     background = BackgroundScan(package, max_cell_bytes=max_cell_bytes)
     rows: dict[str, int] = {}
+
+    def descriptor_check() -> list[Finding]:
+        return _descriptor_findings(descriptor, package, trusted=trusted) + profile_findings(
+            package, chosen
+        )
+
+    def data_check() -> list[Finding]:
+        return _data_findings(
+            package,
+            engine=engine,
+            limit_errors=limit_errors,
+            trusted=trusted,
+            max_cell_bytes=max_cell_bytes,
+            profile=chosen,
+            progress=progress,
+            rows=rows,
+            background=background,
+        )
+
     try:
-        findings = _descriptor_findings(descriptor, package, trusted=trusted)
-        findings += profile_findings(package, chosen)
-        if not findings:
-            findings = _data_findings(
-                package,
-                engine=engine,
-                limit_errors=limit_errors,
-                trusted=trusted,
-                max_cell_bytes=max_cell_bytes,
-                profile=chosen,
-                progress=progress,
-                rows=rows,
-                background=background,
-            )
+        together = engine == "fast" and background.covers(package) and supported(package)
+        findings = _in_turn(descriptor_check, data_check, together=together)
     finally:
         background.stop()  # done by now, unless the descriptor's findings made it moot
     findings = unmatchable + findings
@@ -117,6 +125,33 @@ def validate(
         },
     }
     return Report(label, tuple(findings[:limit_errors]), stats)
+
+
+def _in_turn(
+    descriptor_check: Callable[[], list[Finding]],
+    data_check: Callable[[], list[Finding]],
+    *,
+    together: bool,
+) -> list[Finding]:
+    """The descriptor's findings if it has any, else the data's.
+
+    `together`: the data is checked while a second thread checks the descriptor (mostly
+    Python, where the data pass is mostly Arrow, which releases the GIL); its findings are
+    dropped if the descriptor has any.
+    """
+    if not together:
+        return descriptor_check() or data_check()
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="expo-data-descriptor") as pool:
+        checking = pool.submit(descriptor_check)
+        try:
+            data = data_check()
+        except Exception:
+            if checking.result():  # the descriptor's findings say why the data could not be read
+                return checking.result()
+            raise
+        return checking.result() or data
 
 
 def _data_findings(package: Package, **options: Any) -> list[Finding]:

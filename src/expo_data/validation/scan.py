@@ -19,11 +19,13 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import DataError, show
+from ..sources.ahead import read_ahead
 from . import catalogue, checks
 from .batch import Batches, Found, empty_is_missing
 from .catalogue import finding
 from .records import python_records, record_layout
 from .sources import csv_batches, is_text, open_bytes
+from .strict import BackgroundScan, Oversized
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Package, Resource
@@ -47,6 +49,7 @@ class Options:
     table: bool
     project: checks.Profile | None
     limit: int
+    watch: BackgroundScan | None = None  # the strict scan running alongside, if any
 
 
 @dataclass
@@ -73,16 +76,24 @@ class Tap(io.RawIOBase):
     """A file wrapper that shows every byte pyarrow reads to the byte checks and hashers."""
 
     def __init__(
-        self, stream: Any, byte_checks: checks.ByteChecks, hashers: dict, progress: Any = None
+        self,
+        stream: Any,
+        byte_checks: checks.ByteChecks,
+        hashers: dict,
+        progress: Any = None,
+        watch: BackgroundScan | None = None,
     ) -> None:
         super().__init__()
         self._stream, self._checks, self._hashers, self.size = stream, byte_checks, hashers, 0
         self._progress = progress  # called with the bytes read so far
+        self._watch = watch  # stops the read (Oversized) once it finds a cell too large
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
+        if self._watch is not None:
+            self._watch.check()
         data = self._stream.read(size)
         self.size += len(data)
         self._checks.feed(data)
@@ -123,11 +134,13 @@ def scan_csv(
         except (OSError, DataError) as exc:  # missing, unreadable, or a URL that fails
             scan.failure = resource_finding(catalogue.SCHEME_ERROR, resource, str(exc))
             return scan
-        tap = Tap(stream, byte_checks, digests, report)
+        tap = Tap(stream, byte_checks, digests, report, options.watch)
         try:
             _read(scan, tap, block, options, keys)
         except pa.ArrowInvalid as exc:
             if "straddling" in str(exc) and block < min(tap.size + BLOCK, MAX_BLOCK):
+                if options.watch is not None and not options.watch.cleared(resource):
+                    raise Oversized from None  # no bigger blocks for a cell too large
                 block *= 4  # a record longer than a block: read again in bigger blocks
                 continue
             if "straddling" in str(exc):
@@ -164,7 +177,7 @@ def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) ->
     nulls = empty_is_missing(resource)
     reader = csv_batches(tap, resource, block=block, width=width, nulls=nulls, skip=skip)
     batches = None
-    for columns in reader:
+    for columns in read_ahead(reader):  # the next batch is parsed while this one is checked
         if batches is None:
             scan.labels = [str(column[0].as_py() or "").strip() for column in columns]
             batches = batches_for(scan, options, keys)

@@ -49,13 +49,19 @@ def strict_findings(package: Package, *, max_cell_bytes: int = MAX_CELL_BYTES) -
     return out
 
 
+class Oversized(Exception):
+    """A read abandoned: the strict scan found a cell too large in the package."""
+
+
 class BackgroundScan:
     """The strict scan of a package's CSV resources, run on a second thread.
 
     Started before the descriptor checks, so its byte passes (numpy, which releases the GIL)
-    overlap them; `findings` waits for it and returns those of the resources asked for,
-    exactly what `strict_findings` returns for them. Only plain local files are read ahead
-    (never an archive that may be a bomb, never a URL); `stop` abandons what is left.
+    overlap them and the engine's own read; `findings` waits for it and returns those of the
+    resources asked for, exactly what `strict_findings` returns for them. Only plain local
+    files are read ahead (never an archive that may be a bomb, never a URL); `stop` abandons
+    what is left. A reader running alongside asks `cleared` before it reads a resource in
+    bigger blocks, and gives up (`check`) once a cell too large is found anywhere.
     """
 
     def __init__(self, package: Package, *, max_cell_bytes: int = MAX_CELL_BYTES) -> None:
@@ -64,6 +70,8 @@ class BackgroundScan:
         self.results: dict[int, list[Finding]] = {}
         self.error: BaseException | None = None
         self.stopped = threading.Event()
+        self.oversized = threading.Event()
+        self.scanned = {r.name: threading.Event() for r in self.resources}
         self.thread = threading.Thread(target=self._run, name="expo-data-strict", daemon=True)
         self.thread.start()
 
@@ -74,13 +82,35 @@ class BackgroundScan:
                     return
                 found = resource_findings(resource, max_cell_bytes=self.limit, stop=self.stopped)
                 self.results[id(resource)] = found
+                if any(f.code == c.CELL_TOO_LARGE for f in found):
+                    self.oversized.set()
+                self.scanned[resource.name].set()
         except BaseException as exc:  # re-raised by `findings`, as the serial scan would
             self.error = exc
+        finally:  # nobody waits for a resource the scan will never reach
+            for event in self.scanned.values():
+                event.set()
 
     def stop(self) -> None:
         """Abandon the scan (its findings are not needed) and wait for the thread to end."""
         self.stopped.set()
         self.thread.join()
+
+    def covers(self, package: Package) -> bool:
+        """Whether every CSV resource of `package` is one this scan reads ahead."""
+        ahead = {id(r) for r in self.resources}
+        return all(id(r) in ahead for r in package.resources if is_text(r))
+
+    def cleared(self, resource: Resource) -> bool:
+        """Whether the scan found no cell too large in `resource` (waiting for its verdict)."""
+        self.scanned[resource.name].wait()
+        found = self.results.get(id(resource))
+        return found is not None and not any(f.code == c.CELL_TOO_LARGE for f in found)
+
+    def check(self) -> None:
+        """Raise Oversized once a cell too large has been found (a reader's cue to stop)."""
+        if self.oversized.is_set():
+            raise Oversized
 
     def findings(self, package: Package) -> list[Finding]:
         """The strict findings of `package`'s CSV resources (each one scanned here)."""

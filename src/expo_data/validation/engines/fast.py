@@ -31,6 +31,7 @@ from . import parquet
 if TYPE_CHECKING:
     from ...model.descriptor import Package, Resource
     from ..report import Finding
+    from ..strict import BackgroundScan
 
 #: dialect properties read as frictionless reads them; any other: frictionless does the work
 DIALECT = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator"}
@@ -46,6 +47,7 @@ def findings(
     reference: bool = False,
     progress: Progress | None = None,
     rows: dict[str, int] | None = None,
+    watch: BackgroundScan | None = None,
 ) -> list[Finding]:
     """Table Schema findings (`table`) and the `profile`'s checks, in one pass per file.
 
@@ -55,7 +57,8 @@ def findings(
     Parquet resources are always checked natively (frictionless cannot count their bytes,
     and reads their integer columns with nulls as floats). `progress` is told the bytes
     (rows, with frictionless) read of each resource as the pass goes; `rows` receives each
-    resource's data rows.
+    resource's data rows. With `watch` (the strict scan running alongside), the pass raises
+    `strict.Oversized` where that scan finds a cell too large.
     """
     out: list[Finding] = []
     names = set(package.resource_names)
@@ -79,7 +82,7 @@ def findings(
         scan_resource(
             r,
             package,
-            Options(r.name in read, profile, limit_errors),
+            Options(r.name in read, profile, limit_errors, watch),
             referenced.get(r.name, set()),
             None if use_reference else progress,
         )
