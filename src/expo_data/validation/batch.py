@@ -8,7 +8,11 @@ the uniqueness and foreign-key checks at the end.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -71,6 +75,18 @@ class Found:
     empty_lines: bool = False  # a row read as all-empty cells may have been an empty line
 
 
+@dataclass
+class Checked:
+    """What one column's checks found in one batch."""
+
+    position: int
+    present: pa.Array  # the cells, null where missing
+    is_null: pa.Array
+    errors: list[CellErrors] = field(default_factory=list)
+    hits: list[checks.Hits] = field(default_factory=list)
+    typed: pa.Array | None = None  # the typed values, where a key check needs them
+
+
 class Batches:
     """Checks the batches of one resource, given the fields its header lines up with."""
 
@@ -97,7 +113,6 @@ class Batches:
         self.rows = 0  # rows pyarrow gave, numbered index + 2 until `renumber`
         self.numbers: np.ndarray | None = None  # their record numbers, once renumbered
         self.empty: set[int] = set()  # record numbers of empty lines
-        self._empty_read_as_null = False
 
     def batch(self, columns: list[pa.Array], rows: np.ndarray, ragged: bool = False) -> None:
         """Check one batch; `rows` are its record numbers. Ragged rows hold None for no cell."""
@@ -109,54 +124,71 @@ class Batches:
             for column in columns[1:]:
                 empty = pc.and_(empty, pc.equal(pc.binary_length(column), ZERO))
             self.found.empty_lines |= pc.any(empty).as_py()
-        present_columns = []
-        for j, (f, column) in enumerate(zip(self.fields, columns, strict=False)):
-            present = (
-                column if self.nulls_read and not ragged else _null_missing(column, self.missing[j])
-            )
-            present_columns.append(present)
-            is_null = pc.is_null(present)
-            blank = is_null if blank is None else pc.and_(blank, is_null)
-            if f is None:
-                continue
-            if self.table:
-                self._empty_read_as_null = self.nulls_read and not ragged
-                self._cells(j, f, column, present, rows)
-            if self.project:
-                for hit in checks.text_hits(f, present, self.project):
-                    self._hit(hit, rows, present)
+        count = min(len(self.fields), len(columns))
+        checked = _each(lambda j: self._column(j, columns[j], rows, ragged), range(count))
+        for column in checked:
+            blank = column.is_null if blank is None else pc.and_(blank, column.is_null)
+            self.found.errors += column.errors
+            if column.typed is not None:
+                self.found.keys.setdefault(column.position, []).append(column.typed)
+            for hit in column.hits:
+                self._hit(hit, rows, column.present)
         if self.table and blank is not None:
             mask = to_bools(blank)
             if mask.any():
                 self.found.blank.append(rows[mask])
         if self.citation is not None:
-            ids, paragraphs = (present_columns[k] for k in self.citation)
+            ids, paragraphs = (checked[k].present for k in self.citation)
             ids_name = self.fields[self.citation[0]].name
             for hit in checks.citation_hits(ids, paragraphs, self.project):
                 self._hit(hit, rows, ids if hit.field == ids_name else paragraphs)
 
-    def _cells(self, j: int, f: Field, raw: pa.Array, present: pa.Array, rows: np.ndarray):
+    def _column(self, j: int, raw: pa.Array, rows: np.ndarray, ragged: bool) -> Checked:
+        """One column's checks (run on a worker thread: it changes nothing, it returns)."""
+        f = self.fields[j]
+        missing = self.nulls_read and not ragged  # pyarrow has read the missing cells as null
+        present = raw if missing else _null_missing(raw, self.missing[j])
+        out = Checked(j, present, pc.is_null(present))
+        if f is None:
+            return out
+        if self.table:
+            out.typed = self._cells(out, f, raw, rows, shown_empty=missing)
+        if self.project:
+            out.hits = checks.text_hits(f, present, self.project)
+        return out
+
+    def _cells(
+        self, out: Checked, f: Field, raw: pa.Array, rows: np.ndarray, *, shown_empty: bool
+    ) -> pa.Array | None:
+        """The column's type and constraint errors into `out`; its typed values if a key needs them."""
+        j, present = out.position, out.present
+
+        def error(constraint: str, mask: Any) -> None:
+            found = self._error(j, constraint, mask, raw, rows, shown_empty=shown_empty)
+            if found is not None:
+                out.errors.append(found)
+
         if f.type in VECTOR_TYPES:
             typed, bad, lost = cells.values(f, present)
-            self._error(j, "", bad, raw, rows)
-            self._error(j, OUT_OF_RANGE, lost, raw, rows)
+            error("", bad)
+            error(OUT_OF_RANGE, lost)
             valid = pc.is_valid(typed)
             for name in CONSTRAINTS[f.type]:
                 if name == "required":
                     if f.required:
-                        self._error(j, name, pc.is_null(present), raw, rows)
+                        error(name, pc.is_null(present))
                 elif name in f.constraints:
-                    mask = violates(f, name, typed, valid, self.bounds[j])
-                    self._error(j, name, mask, raw, rows)
+                    error(name, violates(f, name, typed, valid, self.bounds[j]))
             if f.categories is not None:  # v2: a value outside the categories
                 mask = violates(f, "enum", typed, valid, {"enum": self.bounds[j]["categories"]})
-                self._error(j, "categories", mask, raw, rows)
+                error("categories", mask)
         else:
-            typed = self._cell_by_cell(j, f, raw, rows)
-        if j in self.key_positions:
-            self.found.keys.setdefault(j, []).append(typed)
+            typed = self._cell_by_cell(j, f, raw, error)
+        return typed if j in self.key_positions else None
 
-    def _cell_by_cell(self, j: int, f: Field, raw: pa.Array, rows: np.ndarray) -> pa.Array:
+    def _cell_by_cell(
+        self, j: int, f: Field, raw: pa.Array, error: Callable[[str, Any], None]
+    ) -> pa.Array:
         """frictionless' own cell reader, for the types Arrow cannot compare its way."""
         import frictionless
 
@@ -173,17 +205,26 @@ class Batches:
             if name in errors:
                 mask = np.zeros(len(values), bool)
                 mask[errors[name]] = True
-                self._error(j, name, bools(mask), raw, rows)
+                error(name, bools(mask))
         return strings(typed)
 
-    def _error(self, j: int, constraint: str, mask: Any, raw: pa.Array, rows: np.ndarray):
+    def _error(
+        self,
+        j: int,
+        constraint: str,
+        mask: Any,
+        raw: pa.Array,
+        rows: np.ndarray,
+        *,
+        shown_empty: bool,
+    ) -> CellErrors | None:
         if not pc.any(mask).as_py():
-            return
+            return None
         indices = np.flatnonzero(to_bools(mask))[: self.limit]
         values = pc.take(raw, ints(indices)).to_pylist()
-        if self._empty_read_as_null:  # pyarrow read "" as null: show the cell as written
+        if shown_empty:  # pyarrow read "" as null: show the cell as written
             values = ["" if v is None else v for v in values]
-        self.found.errors.append(CellErrors(j, constraint, rows[indices], values))
+        return CellErrors(j, constraint, rows[indices], values)
 
     def _hit(self, hit: checks.Hits, rows: np.ndarray, column: pa.Array) -> None:
         if not pc.any(hit.mask).as_py():
@@ -248,6 +289,18 @@ class Batches:
                 column = kernels.if_else(mask, pa.nulls(1, column.type)[0], column)
             found.keys[j] = [column]
         return found
+
+
+def _each(check: Callable[[int], Checked], positions: range) -> list[Checked]:
+    """`check` of every column, in order, on the worker threads (Arrow releases the GIL)."""
+    if len(positions) < 2:
+        return [check(j) for j in positions]
+    return list(_workers().map(check, positions))
+
+
+@cache
+def _workers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="expo-data-column")
 
 
 def _among(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

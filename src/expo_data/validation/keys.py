@@ -87,11 +87,12 @@ def lookup_misses(local: list[pa.Array], reference: list[pa.Array]) -> np.ndarra
     all_null = np.ones(size, bool)
     for column in local:
         all_null &= to_bools(column.is_null())
-    ref_all_null = np.ones(len(reference[0]), bool)
-    for column in reference:
-        ref_all_null &= to_bools(column.is_null())
-    keep = bools(~ref_all_null)
-    reference = [column.filter(keep) for column in reference]
+    if len(reference) > 1:  # a referenced key all null matches nothing (one null: no local key)
+        ref_all_null = np.ones(len(reference[0]), bool)
+        for column in reference:
+            ref_all_null &= to_bools(column.is_null())
+        keep = bools(~ref_all_null)
+        reference = [column.filter(keep) for column in reference]
     pairs = [_comparable(a, b) for a, b in zip(local, reference, strict=True)]
     if any(pair is None for pair in pairs):  # different types: nothing can match
         return ~all_null
@@ -307,8 +308,10 @@ def _nearest(reference: list[pa.Array], shown: Callable[[int], str]) -> Callable
             return hints.get(missing, "")
         if keys is None:
             table = pa.table({str(i): c for i, c in enumerate(reference)}).drop_null()
-            table = table.group_by(table.column_names).aggregate([]) if table.num_rows else table
-            if table.num_rows > MAX_CANDIDATES:
+            # more distinct keys in the first rows than may be searched: no need to count them all
+            few = _distinct_rows(table.slice(0, 4 * MAX_CANDIDATES)).num_rows <= MAX_CANDIDATES
+            table = _distinct_rows(table) if few else table
+            if not few or table.num_rows > MAX_CANDIDATES:
                 keys = []
             else:
                 columns = [c.to_pylist() for c in table.columns]
@@ -317,6 +320,10 @@ def _nearest(reference: list[pa.Array], shown: Callable[[int], str]) -> Callable
         return hints[missing]
 
     return hint
+
+
+def _distinct_rows(table: pa.Table) -> pa.Table:
+    return table.group_by(table.column_names).aggregate([]) if table.num_rows else table
 
 
 def _reference_column(target: Scan, name: str) -> pa.Array:

@@ -1,0 +1,179 @@
+"""The strict byte scan's shortcuts against its exact forms, and the read-ahead thread.
+
+The vectorised chunk pass (`_Scan._fast`) must leave exactly the state and findings the exact
+byte-by-byte machine (`_slow`) leaves, however the file is cut into chunks; the UTF-8 check by
+Arrow's validator must place the first bad byte where Python's decoder places it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from expo_data.model.descriptor import open_package
+from expo_data.sources.ahead import read_ahead
+from expo_data.validation import strict
+from expo_data.validation.encoding import Decoder
+
+from conftest import examples
+
+#: the pieces CSV files are made of, the awkward ones included
+PIECES = [
+    b"a",
+    b"bc",
+    b",",
+    b'"',
+    b'""',
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\0",
+    b" ",
+    "中".encode(),
+    "é".encode(),
+    b"\xff",
+    b"\xe4\xb8",  # a character cut short
+    b"x" * 30,  # past the small cell limit
+]
+CELL = st.lists(st.sampled_from([b"a", b"1", "中".encode(), b" ", b",", b"\n", b'"']), max_size=12)
+
+
+def _cell(pieces: list[bytes]) -> bytes:
+    text = b"".join(pieces)
+    if any(c in text for c in (b",", b"\n", b'"')):
+        return b'"' + text.replace(b'"', b'""') + b'"'
+    return text
+
+
+#: well-formed rows (quoted cells with line breaks among them), now and then an awkward piece
+ROW = st.tuples(CELL, CELL, CELL, st.sampled_from([b"\n", b"\r\n"])).map(
+    lambda r: b",".join(_cell(c) for c in r[:3]) + r[3]
+)
+CSV = st.lists(st.one_of(ROW, ROW, ROW, st.sampled_from(PIECES)), max_size=40).map(b"".join)
+
+
+def _package(root: Path, body: bytes) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "t.csv").write_bytes(body)
+    fields = [{"name": n} for n in "abc"]
+    resource = {"name": "t", "path": "t.csv", "format": "csv", "schema": {"fields": fields}}
+    (root / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [resource]}))
+    return root / "datapackage.json"
+
+
+def _findings(descriptor: Path, limit: int) -> list[tuple]:
+    found = strict.strict_findings(open_package(descriptor), max_cell_bytes=limit)
+    return [(f.code, f.row, f.field, f.message) for f in found]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    body=CSV,
+    chunk=st.sampled_from([1, 2, 3, 5, 8, 16, 64, 256, 1 << 22]),
+    limit=st.sampled_from([8, 40, 1 << 20]),
+)
+def test_the_chunk_pass_finds_what_the_byte_machine_finds(
+    body: bytes, chunk: int, limit: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    descriptor = _package(tmp_path_factory.mktemp("scan"), b"a,b,c\n" + body)
+    original = strict.CHUNK
+    try:
+        strict.CHUNK = chunk
+        fast = _findings(descriptor, limit)
+        exact_pass = strict._Scan._fast
+        strict._Scan._fast = lambda self, raw: False  # every chunk through the byte machine
+        try:
+            exact = _findings(descriptor, limit)
+        finally:
+            strict._Scan._fast = exact_pass
+    finally:
+        strict.CHUNK = original
+    assert fast == exact
+
+
+BYTES = st.lists(
+    st.sampled_from(
+        [b"a", "中".encode(), "😀".encode(), b"\xff", b"\xe4", b"\x80", b"\xed\xa0\x80"]
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(data=BYTES, cuts=st.lists(st.integers(0, 160), max_size=6))
+def test_the_utf8_check_places_the_first_bad_byte_as_python_does(data: bytes, cuts: list[int]):
+    decoder = Decoder("utf-8")
+    edges = sorted({0, len(data), *(c for c in cuts if c < len(data))})
+    for start, end in itertools.pairwise(edges):
+        decoder.feed(data[start:end])
+    decoder.feed(b"", final=True)
+    try:
+        codecs.decode(data, "utf-8")
+        expected = None
+    except UnicodeDecodeError as exc:
+        expected = (exc.start, data[exc.start : exc.start + 1])
+    assert decoder.error == expected
+
+
+def test_other_encodings_are_checked_by_their_codec() -> None:
+    decoder = Decoder("cp1252")
+    decoder.feed(b"caf\xe9 ")
+    decoder.feed(b"\x81")  # undefined in cp1252
+    assert decoder.error == (5, b"\x81")
+
+
+def test_read_ahead_keeps_order_and_raises_where_the_item_would_come() -> None:
+    def items():
+        yield from range(5)
+        raise ValueError("the sixth item")
+
+    seen = []
+    with pytest.raises(ValueError, match="sixth"):
+        for item in read_ahead(items()):
+            seen.append(item)
+    assert seen == [0, 1, 2, 3, 4]
+    assert not [t for t in threading.enumerate() if t.name == "expo-data-read-ahead"]
+
+
+def test_read_ahead_stops_its_thread_when_the_caller_stops_early() -> None:
+    made = []
+
+    def items():
+        for i in range(1000):
+            made.append(i)
+            yield i
+
+    iterator = read_ahead(items(), depth=1)
+    assert next(iterator) == 0
+    iterator.close()
+    assert not [t for t in threading.enumerate() if t.name == "expo-data-read-ahead"]
+    assert len(made) <= 4  # one item in hand, one waiting, one being made
+
+
+def test_a_cell_too_large_stops_the_pass_that_reads_alongside(tmp_path: Path) -> None:
+    """A resource with a cell over the limit is left out as when the scan ran first."""
+    from expo_data import validate
+
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "big.csv").write_text("a,b\n" + "x," + "y" * 5000 + "\n" + "1,2\n" * 10)
+    (root / "small.csv").write_text("a,b\nx,1\n2,y\n")
+    fields = {"fields": [{"name": "a", "type": "integer"}, {"name": "b"}]}
+    resources = [
+        {"name": n, "path": f"{n}.csv", "format": "csv", "schema": fields} for n in ("big", "small")
+    ]
+    (root / "datapackage.json").write_text(json.dumps({"name": "p", "resources": resources}))
+    report = validate(root / "datapackage.json", max_cell_bytes=1000)
+    found = [(f.code, f.resource, f.row) for f in report.findings]
+    # the big resource: only the scan's finding (no type error for "x"); the small one: checked
+    assert found == [("cell-too-large", "big", 2), ("type-error", "small", 2)]
+    assert report.stats["tables"]["big"]["rows"] is None
+    names = {t.name for t in threading.enumerate()}
+    assert not {"expo-data-strict", "expo-data-read-ahead"} & names
