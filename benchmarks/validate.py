@@ -2,6 +2,7 @@
 
     python benchmarks/validate.py --rows 1000000 [--frictionless-rows N | --skip-frictionless]
     python benchmarks/validate.py --rows 0 --out-of-core      (slow: a 10M-row package)
+    python benchmarks/validate.py --rows 1000000 --shape awards --profile
 
 One run, on two shapes (`bench_shapes.py`), each as a valid package and one with 0.1% of its
 rows damaged:
@@ -44,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # imported by the tests rather than run
     sys.path.append(str(HERE))
 
+from bench_profile import profile  # noqa: E402
 from bench_shapes import BUILDERS, build_awards, build_package  # noqa: E402
 
 __all__ = ["build_awards", "build_package"]
@@ -321,6 +323,9 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=10_000_000, help="default 10000000")
     parser.add_argument("--first-rows", type=int, default=1_000_000, help="default 1000000")
     parser.add_argument("--memory-limit", default="2GB", help="duckdb's memory_limit (2GB)")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile the fast engine on the faulty awards"
+    )
     args = parser.parse_args()
     _bytes(args.memory_limit)
     if args.out_of_core and not 0 < args.first_rows <= args.big_rows:
@@ -332,6 +337,8 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     with tempfile.TemporaryDirectory(prefix="expo-bench-") as tmp:
         same = [_shape(shape, args, Path(tmp)) for shape in shapes] if args.rows else []
+        if args.profile and args.rows:
+            profile(build_awards(Path(tmp) / "profile", args.rows, faults=args.faults))
         if args.out_of_core:
             same.append(_out_of_core(args, Path(tmp)))
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
