@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..read import kernels
-from ..read.buffers import FALSE, NULL_STRING, array, bools, ints, to_bools
+from ..read.buffers import FALSE, NULL_STRING, array, bools, ints, scalar, to_bools
 from . import catalogue
 from .catalogue import finding
 from .report import Finding
@@ -282,7 +282,7 @@ def paragraph_counts(sources: pa.Table, citations: Citations) -> tuple[pa.Array,
     """(ids, paragraph counts) of the sources resource, from its cells as strings."""
     ids = sources.column(citations.id).combine_chunks()
     counts = sources.column(citations.count).combine_chunks()
-    return ids, pc.fill_null(_to_int(counts), 0)
+    return ids, pc.fill_null(_to_int(counts), scalar(0, pa.int64()))
 
 
 def citation_hits(ids: pa.Array, paragraphs: pa.Array, profile: Profile) -> list[Hits]:
