@@ -17,10 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..read import kernels
-from ..read.buffers import FALSE, NULL_STRING, array, bools, ints, to_bools
+from ..read.buffers import FALSE, NULL_STRING, array, bools, ints, scalar, to_bools
 from . import catalogue
 from .catalogue import finding
 from .report import Finding
+from .suspects import CellBytes
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Package, Resource
@@ -191,17 +192,20 @@ class ByteChecks:
 
 
 def text_hits(field: Field, column: pa.Array, profile: Profile) -> list[Hits]:
-    """The profile's text checks (whitespace, NFC, format characters, formula prefixes) of a column.
+    """The profile's text checks (whitespace, NFC, format characters, formula prefixes) that
+    some cell of a column fails.
 
-    `column` holds the cells as read, null where missing. NFC and format characters are
-    only looked for in the cells whose bytes could hold one (see `_suspects`).
+    `column` holds the cells as read, null where missing. Each exact kernel runs only on the
+    cells whose bytes could fail it (`suspects.CellBytes`); formula prefixes are read from
+    each cell's first byte.
     """
     if column.null_count == len(column):
         return []
-    hits = []
+    cells = CellBytes(column)
+    masks = []
     if "whitespace" in profile:
-        mask = pc.not_equal(pc.utf8_trim_whitespace(column), column)
-        hits.append(Hits(catalogue.UNTRIMMED, field.name, mask, "leading or trailing whitespace"))
+        (untrimmed,) = _at(column, cells.edges(), [_untrimmed])
+        masks.append((catalogue.UNTRIMMED, untrimmed, "leading or trailing whitespace"))
     scans = [
         (CHECKS[name], kernel, message)
         for name, kernel, message in (
@@ -218,52 +222,48 @@ def text_hits(field: Field, column: pa.Array, profile: Profile) -> list[Hits]:
         )
         if name in profile
     ]
-    suspects = _suspects(column) if scans else []
-    if len(suspects):
-        subset = column.take(ints(suspects))
-        for code, kernel, message in scans:
-            full = np.zeros(len(column), bool)
-            full[suspects] = to_bools(kernel(subset))
-            hits.append(Hits(code, field.name, bools(full), message))
+    if scans:
+        found = _at(column, cells.inner(), [kernel for _, kernel, _ in scans])
+        masks += [
+            (code, mask, message) for (code, _, message), mask in zip(scans, found, strict=True)
+        ]
     if (
         "formula-prefix" in profile
         and field.type == "string"
         and not field.descriptor.get(ALLOW_FORMULA)
     ):
-        starts = [pc.starts_with(column, prefix) for prefix in FORMULA_PREFIXES]
-        mask = starts[0]
-        for other in starts[1:]:
-            mask = pc.or_(mask, other)
-        hits.append(
-            Hits(
-                catalogue.FORMULA_INJECTION,
-                field.name,
-                mask,
-                f"cell starts with one of {FORMULA_PREFIXES} (spreadsheet formula injection)",
-            )
-        )
-    return hits
-
-
-def _suspects(column: pa.Array) -> np.ndarray:
-    """Cells holding a character that may not be NFC or may be a format character, from the bytes.
-
-    ASCII and the CJK ideographs U+4000-U+9FFF (lead bytes E4-E9) are always NFC and never
-    in category Cf; any other multi-byte character (U+00AD's lead byte C2 included) makes
-    its cell a suspect.
-    """
-    offsets_buffer, data_buffer = column.buffers()[1:3]
-    if data_buffer is None or offsets_buffer is None:
-        return np.array([], np.int64)
-    offsets = np.frombuffer(offsets_buffer, np.int32)[
-        column.offset : column.offset + len(column) + 1
+        starts = cells.starting(FORMULA_PREFIXES)
+        message = f"cell starts with one of {FORMULA_PREFIXES} (spreadsheet formula injection)"
+        mask = _starts_with(column, FORMULA_PREFIXES) if starts is None else starts
+        masks.append((catalogue.FORMULA_INJECTION, mask, message))
+    return [
+        Hits(code, field.name, bools(mask), message) for code, mask, message in masks if mask.any()
     ]
-    data = np.frombuffer(data_buffer, np.uint8)[offsets[0] : offsets[-1]]
-    lead = (data >= 0xC0) & ((data <= 0xE3) | (data >= 0xEA))
-    if not lead.any():
-        return np.array([], np.int64)
-    cells = np.searchsorted(offsets, np.flatnonzero(lead) + offsets[0], side="right") - 1
-    return np.unique(cells)
+
+
+def _at(column: pa.Array, at: np.ndarray, kernels: list) -> list[np.ndarray]:
+    """Each kernel's verdict on the cells at positions `at` (taken once), False elsewhere."""
+    subset = column.take(ints(at)) if len(at) else None
+    out = []
+    for kernel in kernels:
+        full = np.zeros(len(column), bool)
+        if subset is not None:
+            full[at] = to_bools(kernel(subset))
+        out.append(full)
+    return out
+
+
+def _untrimmed(cells: pa.Array) -> pa.Array:
+    """Whether each cell has leading or trailing whitespace, as Arrow trims it."""
+    return pc.not_equal(pc.utf8_trim_whitespace(cells), cells)
+
+
+def _starts_with(column: pa.Array, prefixes: str) -> np.ndarray:
+    """Whether each cell starts with one of `prefixes`, by Arrow's kernels."""
+    mask = np.zeros(len(column), bool)
+    for prefix in prefixes:
+        mask |= to_bools(pc.starts_with(column, prefix))
+    return mask
 
 
 def missing_citation_fields(resource: Resource, profile: Profile) -> Finding | None:
@@ -282,7 +282,7 @@ def paragraph_counts(sources: pa.Table, citations: Citations) -> tuple[pa.Array,
     """(ids, paragraph counts) of the sources resource, from its cells as strings."""
     ids = sources.column(citations.id).combine_chunks()
     counts = sources.column(citations.count).combine_chunks()
-    return ids, pc.fill_null(_to_int(counts), 0)
+    return ids, pc.fill_null(_to_int(counts), scalar(0, pa.int64()))
 
 
 def citation_hits(ids: pa.Array, paragraphs: pa.Array, profile: Profile) -> list[Hits]:

@@ -1,0 +1,81 @@
+"""The profile's text checks on one 4 MiB batch of the awards shape, as the scan reads it.
+
+`checks.text_hits` over every column of the awards resource's first record batch (whitespace,
+NFC, format characters, formula prefixes): the best of N runs, in milliseconds.
+
+    python benchmarks/text_checks.py [--rows N] [--repeats N] [--faults F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_shapes
+
+from expo_data.model.locate import locate
+from expo_data.read.buffers import to_bools
+from expo_data.validation import checks
+from expo_data.validation.scan import BLOCK
+from expo_data.validation.sources import csv_batches
+
+
+def first_batch(descriptor: Path) -> tuple[list, list[pa.Array], checks.Profile]:
+    """The awards resource's fields, its first record batch as the scan reads it, its profile."""
+    package = locate(descriptor)
+    resource = package.resource("awards")
+    fields = list(resource.schema.fields)
+    with open(resource.location, "rb") as stream:
+        width = 4 * len(fields) + 64  # as scan.scan_csv reads
+        batches = csv_batches(
+            stream, resource, block=BLOCK, width=width, nulls=True, skip=lambda _: "skip"
+        )
+        columns = [c.slice(1) for c in next(iter(batches))[: len(fields)]]
+    return fields, columns, checks.profile(package)
+
+
+def text_hits(fields: list, columns: list[pa.Array], profile: checks.Profile) -> list:
+    """Every column's hits."""
+    return [checks.text_hits(f, c, profile) for f, c in zip(fields, columns, strict=True)]
+
+
+def best(run: Callable[[], object], repeats: int) -> float:
+    """The fastest of `repeats` runs, in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return float(np.min(times)) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=40000, help="awards rows built (≥ a batch)")
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--faults", type=float, default=0.0, help="share of damaged rows")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        descriptor = bench_shapes.build_awards(Path(folder), args.rows, faults=args.faults)
+        fields, columns, profile = first_batch(descriptor)
+    if not {"whitespace", "nfc", "format-characters", "formula-prefix"} <= profile.enabled:
+        raise SystemExit("the awards profile no longer declares the four text checks")
+    size = sum(c.nbytes for c in columns)
+    print(f"one batch: {len(columns[0])} rows, {len(columns)} columns, {size / 2**20:.1f} MiB")
+    ms = best(lambda: text_hits(fields, columns, profile), args.repeats)
+    hits = text_hits(fields, columns, profile)
+    found = sum(int(to_bools(h.mask).sum()) for column in hits for h in column)
+    print(f"text_hits: {ms:.2f} ms (best of {args.repeats}), {found} failing cells")
+
+
+if __name__ == "__main__":
+    main()
