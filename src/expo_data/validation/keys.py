@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..read.buffers import ZERO_FLOAT, bools, to_bools, to_ints
+from ..read.buffers import ZERO_FLOAT, bools, ints, to_bools, to_ints
 from .catalogue import UNIQUE_KEY, finding, show
 from .fixes import MAX_CANDIDATES, MAX_SEARCHES, nearest, repeated
 
@@ -323,7 +323,11 @@ def _nearest(reference: list[pa.Array], shown: Callable[[int], str]) -> Callable
 
 
 def _distinct_rows(table: pa.Table) -> pa.Table:
-    return table.group_by(table.column_names).aggregate([]) if table.num_rows else table
+    """The table's distinct rows, in the order each first appears (no Acero: no pandas)."""
+    if not table.num_rows:
+        return table
+    first = np.unique(codes([c.combine_chunks() for c in table.columns]), return_index=True)[1]
+    return table.take(ints(np.sort(first)))
 
 
 def _reference_column(target: Scan, name: str) -> pa.Array:

@@ -254,16 +254,14 @@ class _Scan:
             np.flatnonzero(data[last + 1 :] == self.delimiter) + last + 1, quotes, start
         )
         self.column = len(tail) if len(ends) else self.column + len(tail)
-        if len(tail) or len(ends):
-            self.cell = size - max(last, int(tail[-1]) if len(tail) else -1) - 1
-        else:
-            self.cell += size
+        cut = max(last, int(tail[-1]) if len(tail) else -1)  # the last separator (-1: none)
+        self.cell = (self.cell if cut < 0 else 0) + _value_bytes(quotes, start, cut, size)
         quoted = (len(quotes) + start) % 2 == 1
         if quoted and len(quotes):  # the last quote opened a cell left open
             self.open_at = self.record + int(np.count_nonzero(ends < quotes[-1]))
         self.record += len(ends)
         self.quoted = quoted
-        self.field_start = not quoted and self.cell == 0 and (len(tail) > 0 or len(ends) > 0)
+        self.field_start = not quoted and cut == size - 1
         return True
 
     def _quotes(self, raw: bytes, data: np.ndarray) -> np.ndarray | None:
@@ -287,7 +285,11 @@ class _Scan:
         return quotes if fine.all() else None
 
     def _too_long(self, data: np.ndarray, ends: np.ndarray, quotes: np.ndarray, start: int) -> bool:
-        """Whether a cell of the chunk may be over the limit (its lines bound its cells)."""
+        """Whether a cell of the chunk may be over the limit: its bytes, quotes included, are.
+
+        Lines bound their cells; only where a line is over the limit are its cells measured.
+        A cell whose bytes are over it goes to the byte machine, which counts its value.
+        """
         size = len(data)
         if len(ends):
             lines = np.diff(ends, prepend=-1) - 1
@@ -431,3 +433,12 @@ def _outside(at: np.ndarray, quotes: np.ndarray, start: int) -> np.ndarray:
     if len(quotes):
         return at[(np.searchsorted(quotes, at) + start) % 2 == 0]
     return at[:0] if start else at
+
+
+def _value_bytes(quotes: np.ndarray, start: int, cut: int, size: int) -> int:
+    """The value bytes of the chunk after position `cut`: less its quotes, a doubled one kept."""
+    at = int(np.searchsorted(quotes, cut, side="right")) if len(quotes) else 0
+    inner = quotes[at:]
+    closing = (np.arange(at, len(quotes)) + start) % 2 == 1
+    doubled = int(np.count_nonzero(closing[:-1] & (np.diff(inner) == 1)))
+    return size - cut - 1 - len(inner) + doubled

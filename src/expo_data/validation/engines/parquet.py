@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from ...errors import DataError, ReleaseError
 from ...model.manifest import MANIFEST, parse_manifest
 from ...model.typemap import ARROW_TYPES, arrow_schema
-from ...read.buffers import to_bools
+from ...read.buffers import ints, to_bools
 from .. import catalogue as c
 from .. import checks
 from ..batch import CONSTRAINTS, VECTOR_TYPES, CellErrors, bounds, violates
@@ -183,7 +183,7 @@ def _values(result: ParquetScan, data: pa.Table, typed: dict[str, pa.Array], lim
                 mask = None  # lengths of arrays and objects: not checked in Parquet
             if mask is not None and pc.any(mask).as_py():
                 at = np.flatnonzero(to_bools(mask))[:limit]
-                cells = ["" if v is None else v for v in column.take(pa.array(at)).to_pylist()]
+                cells = ["" if v is None else v for v in column.take(ints(at)).to_pylist()]
                 found.errors.append(CellErrors(j, name, rows[at], cells))
     if data.num_columns > 1 and data.num_rows:
         blank = np.logical_and.reduce([to_bools(c.is_null()) for c in data.columns])
@@ -211,7 +211,7 @@ def _profile_hits(
             return
         at = np.flatnonzero(to_bools(hit.mask))[:limit]
         kept = hits.setdefault((hit.code, hit.field, hit.message), [])
-        kept += zip(rows[at].tolist(), column.take(pa.array(at)).to_pylist(), strict=True)
+        kept += zip(rows[at].tolist(), column.take(ints(at)).to_pylist(), strict=True)
 
     for f in result.resource.schema.fields:
         if f.name in typed and typed[f.name].type == pa.string():
