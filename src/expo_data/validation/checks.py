@@ -159,34 +159,37 @@ class Hits(NamedTuple):
 
 
 class ByteChecks:
-    """UTF-8 byte order mark and CR line endings, fed the file's bytes in order."""
+    """UTF-8 byte order mark and CR line endings, fed the file's bytes in order.
+
+    Only the first CR's offset is kept (a memchr per chunk, where counting every line
+    would hold the GIL for a pass of its own); its line is counted when it is reported.
+    """
 
     def __init__(self) -> None:
         self.bom = False
-        self.cr_line: int | None = None
-        self._line = 1
+        self.cr_at: int | None = None  # offset of the first CR
+        self._size = 0
         self._start = b""
 
     def feed(self, chunk: bytes) -> None:
         if len(self._start) < len(BOM):
             self._start += chunk[: len(BOM) - len(self._start)]
             self.bom = self._start == BOM
-        if self.cr_line is not None:
-            return
-        cr = chunk.find(b"\r")
-        if cr >= 0:
-            self.cr_line = self._line + chunk.count(b"\n", 0, cr)
-        else:
-            self._line += chunk.count(b"\n")
+        if self.cr_at is None and (cr := chunk.find(b"\r")) >= 0:
+            self.cr_at = self._size + cr
+        self._size += len(chunk)
 
     def findings(self, resource: Resource, profile: Profile) -> list[Finding]:
+        from .sources import line_of
+
         findings = []
         if self.bom and "bom" in profile:
             findings.append(
                 _f(catalogue.BYTE_ORDER_MARK, resource, 1, "", "the file starts with a UTF-8 BOM")
             )
-        if self.cr_line is not None and "line-endings" in profile:
-            message = f"CR line ending on physical line {self.cr_line}; use LF only"
+        if self.cr_at is not None and "line-endings" in profile:
+            line = line_of(resource, self.cr_at)
+            message = f"CR line ending on physical line {line}; use LF only"
             findings.append(_f(catalogue.LINE_ENDING, resource, None, "", message))
         return findings
 

@@ -42,6 +42,15 @@ def open_bytes(resource: Resource) -> Any:
     return open_csv_bytes(resource)
 
 
+def line_of(resource: Resource, offset: int) -> int:
+    """The physical line (from 1) of the resource's byte at `offset`, its text read again."""
+    lines, left = 1, max(offset, 0)
+    with open_bytes(resource) as stream:
+        while left > 0 and (data := stream.read(min(left, 1 << 22))):
+            lines, left = lines + data.count(b"\n"), left - len(data)
+    return lines
+
+
 def csv_batches(
     stream: Any,
     resource: Resource,

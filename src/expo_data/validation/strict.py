@@ -27,7 +27,7 @@ from . import catalogue as c
 from .catalogue import finding
 from .encoding import Decoder
 from .report import Finding
-from .sources import is_text
+from .sources import is_text, line_of
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
@@ -377,16 +377,9 @@ class _Scan:
         offset, byte = self.decoder.error
         note = (
             f"the file is not valid {self.resource.encoding} (the declared encoding): "
-            f"byte {byte!r} at line {self._line_of(offset)}"
+            f"byte {byte!r} at line {line_of(self.resource, offset)}"
         )
         return _finding(c.ENCODING_ERROR, self.resource, None, "", note=note)
-
-    def _line_of(self, offset: int) -> int:
-        lines, left = 1, max(offset, 0)
-        with open_csv_bytes(self.resource) as stream:
-            while left > 0 and (data := stream.read(min(left, CHUNK))):
-                lines, left = lines + data.count(b"\n"), left - len(data)
-        return lines
 
     def finish(self) -> list[Finding]:
         self.final = True
