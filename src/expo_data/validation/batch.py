@@ -81,7 +81,6 @@ class Checked:
 
     position: int
     present: pa.Array  # the cells, null where missing
-    is_null: pa.Array
     errors: list[CellErrors] = field(default_factory=list)
     hits: list[checks.Hits] = field(default_factory=list)
     typed: pa.Array | None = None  # the typed values, where a key check needs them
@@ -126,14 +125,17 @@ class Batches:
             self.found.empty_lines |= pc.any(empty).as_py()
         count = min(len(self.fields), len(columns))
         checked = _each(lambda j: self._column(j, columns[j], rows, ragged), range(count))
+        if self.table and all(column.present.null_count for column in checked):
+            for column in checked:  # a row is blank where every cell is missing
+                is_null = pc.is_null(column.present)
+                blank = is_null if blank is None else pc.and_(blank, is_null)
         for column in checked:
-            blank = column.is_null if blank is None else pc.and_(blank, column.is_null)
             self.found.errors += column.errors
             if column.typed is not None:
                 self.found.keys.setdefault(column.position, []).append(column.typed)
             for hit in column.hits:
                 self._hit(hit, rows, column.present)
-        if self.table and blank is not None:
+        if blank is not None:
             mask = to_bools(blank)
             if mask.any():
                 self.found.blank.append(rows[mask])
@@ -148,7 +150,7 @@ class Batches:
         f = self.fields[j]
         missing = self.nulls_read and not ragged  # pyarrow has read the missing cells as null
         present = raw if missing else _null_missing(raw, self.missing[j])
-        out = Checked(j, present, pc.is_null(present))
+        out = Checked(j, present)
         if f is None:
             return out
         if self.table:
