@@ -33,7 +33,6 @@ import compileall
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -46,12 +45,12 @@ if str(HERE) not in sys.path:  # imported by the tests rather than run
 
 from bench_shapes import BUILDERS, build_awards, build_package  # noqa: E402
 
+from expo_data.validation.engines.memory import ENV, MemoryLimitError, size_bytes  # noqa: E402
+
 __all__ = ["build_awards", "build_package"]
 
 #: every contender, in print order; frictionless last
 CONTENDERS = ("pyarrow", "strings", "polars", "duckdb-sql", "fast", "duckdb")
-UNITS = {"": 1, "B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
-UNITS |= {"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30}
 
 
 def _running(pid: int) -> int:
@@ -258,14 +257,6 @@ def _schemas(descriptor: Path) -> dict[Path, dict]:
     }
 
 
-def _bytes(size: str) -> int:
-    """'2GB', '512MB' or a byte count as bytes."""
-    match = re.fullmatch(r"\s*([0-9.]+)\s*([a-zA-Z]*)\s*", size)
-    if not match or match[2].upper() not in UNITS:
-        raise SystemExit(f"Error: --memory-limit {size!r} is not a size such as 2GB")
-    return int(float(match[1]) * UNITS[match[2].upper()])
-
-
 def _out_of_core(args: argparse.Namespace, work: Path) -> bool:
     """The duckdb engine under a memory limit on --big-rows rows vs fast on the first rows."""
     big = build_awards(work / "ooc" / "big", args.big_rows, faults=args.faults)
@@ -276,11 +267,11 @@ def _out_of_core(args: argparse.Namespace, work: Path) -> bool:
         f"{args.faults:.1%} damaged; duckdb engine with memory_limit {args.memory_limit}"
     )
     print(HEADER)
-    duck = _run("duckdb", big, work, env={"EXPO_DATA_DUCKDB_MEMORY_LIMIT": args.memory_limit})
+    duck = _run("duckdb", big, work, env={ENV: args.memory_limit})
     print(_line("big", "duckdb", duck, args.big_rows, 0, 0))
     fast = _run("fast", first, work)
     print(_line("first", "fast", fast, args.first_rows, 0, 0))
-    limit = _bytes(args.memory_limit)
+    limit = size_bytes(args.memory_limit)  # as DuckDB reads it: 2GB is 2 x 10^9 bytes
     print(
         f"  duckdb peak RSS {duck['peak'] / 1e6:,.0f} MB against a memory_limit of "
         f"{limit / 1e6:,.0f} MB (RSS also counts Python, Arrow and mapped pages): "
@@ -320,9 +311,14 @@ def main() -> None:
     )
     parser.add_argument("--big-rows", type=int, default=10_000_000, help="default 10000000")
     parser.add_argument("--first-rows", type=int, default=1_000_000, help="default 1000000")
-    parser.add_argument("--memory-limit", default="2GB", help="duckdb's memory_limit (2GB)")
+    parser.add_argument(
+        "--memory-limit", default="2GB", help="duckdb's memory_limit (2GB: 2 x 10^9 bytes)"
+    )
     args = parser.parse_args()
-    _bytes(args.memory_limit)
+    try:
+        size_bytes(args.memory_limit, name="--memory-limit")
+    except MemoryLimitError as exc:
+        parser.error(str(exc))
     if args.out_of_core and not 0 < args.first_rows <= args.big_rows:
         parser.error("--first-rows must be between 1 and --big-rows")
     import expo_data  # bytecode as an installed wheel has it (PYTHONDONTWRITEBYTECODE may be set)

@@ -1,0 +1,102 @@
+"""The duckdb engine's memory limit: sizes as DuckDB writes them ("2GB", "512MiB"), in bytes.
+
+One parser for `validate(memory_limit=…)`, `expo-data validate --memory-limit` and
+$EXPO_DATA_DUCKDB_MEMORY_LIMIT (and the benchmarks), light to import: the CLI checks the
+option before anything heavy is loaded. Units are DuckDB's, any case: B, KB, MB, GB, TB are
+powers of 1000 (K, M, G, T too), KiB, MiB, GiB, TiB powers of 1024; a unit is required, as
+DuckDB requires it; an int is a number of bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+
+from ...errors import ExpoDataError
+
+#: the environment variable read when no memory_limit is given
+ENV = "EXPO_DATA_DUCKDB_MEMORY_LIMIT"
+#: bytes per unit, as DuckDB reads them
+UNITS = {
+    **dict.fromkeys(("b", "byte", "bytes"), 1),
+    **dict.fromkeys(("k", "kb", "kilobyte", "kilobytes"), 10**3),
+    **dict.fromkeys(("m", "mb", "megabyte", "megabytes"), 10**6),
+    **dict.fromkeys(("g", "gb", "gigabyte", "gigabytes"), 10**9),
+    **dict.fromkeys(("t", "tb", "terabyte", "terabytes"), 10**12),
+    "kib": 1 << 10,
+    "mib": 1 << 20,
+    "gib": 1 << 30,
+    "tib": 1 << 40,
+}
+#: the largest limit DuckDB holds (its sizes are 64-bit; all of it is "no limit")
+LARGEST = (1 << 63) - 1
+_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-zA-Z]*)\s*")
+_EXAMPLES = "such as 2GB (2 x 10^9 bytes), 512MiB (512 x 2^20 bytes) or 1.5GB"
+
+
+class MemoryLimitError(ExpoDataError, ValueError):
+    """A memory limit that is not a size, or given to an engine it does not apply to."""
+
+    exit_code = 2
+
+
+def size_bytes(size: str | int, *, name: str = "memory_limit") -> int:
+    """`size` ("2GB", "512MiB", "1.5 GB", or an int of bytes) in bytes, as DuckDB reads it.
+
+    Raises MemoryLimitError (a ValueError) naming `name` for anything else, zero included.
+    """
+    if isinstance(size, bool) or not isinstance(size, (str, int)):
+        raise MemoryLimitError(
+            f"{name} must be a size {_EXAMPLES}, or an int of bytes, not {type(size).__name__}"
+        )
+    if isinstance(size, int):
+        found = size
+    else:
+        match = _SIZE.fullmatch(size)
+        if match is None:
+            raise MemoryLimitError(f"{name} {size!r} is not a size {_EXAMPLES}")
+        number, unit = match.groups()
+        if not unit:
+            raise MemoryLimitError(
+                f"{name} {size!r} has no unit (DuckDB requires one): {number}MB is "
+                f"{number} x 10^6 bytes, {number}MiB {number} x 2^20"
+            )
+        if unit.lower() not in UNITS:
+            raise MemoryLimitError(
+                f"{name} {size!r}: unknown unit {unit!r}; units are B, KB, MB, GB, TB "
+                f"(powers of 1000) and KiB, MiB, GiB, TiB (powers of 1024)"
+            )
+        found = int(Decimal(number) * UNITS[unit.lower()])
+    if found < 1:
+        raise MemoryLimitError(f"{name} {size!r} is not above 0 bytes: give a size {_EXAMPLES}")
+    if found > LARGEST:
+        raise MemoryLimitError(f"{name} {size!r} is more bytes than DuckDB can hold ({LARGEST})")
+    return found
+
+
+def check_memory_limit(engine: str, memory_limit: str | int | None) -> None:
+    """Raise MemoryLimitError if `memory_limit` is given and not a size, or not to duckdb.
+
+    Only the duckdb engine has a memory limit; the others hold what they read in Python's
+    memory, which no limit bounds, so a limit given to them would be silently ignored.
+    """
+    if memory_limit is None:
+        return
+    if engine != "duckdb":
+        raise MemoryLimitError(
+            f"memory_limit applies to the duckdb engine (engine='duckdb'), not to the "
+            f"{engine} engine, which has no memory limit"
+        )
+    size_bytes(memory_limit)
+
+
+def resolve(memory_limit: str | int | None) -> tuple[int, str] | None:
+    """(bytes, how the limit was given) of `memory_limit`, else of $EXPO_DATA_DUCKDB_MEMORY_LIMIT;
+    None when neither is set (DuckDB's default: 80% of RAM)."""
+    if memory_limit is not None:
+        return size_bytes(memory_limit), f"memory_limit {memory_limit}"
+    text = os.environ.get(ENV, "").strip()
+    if not text:
+        return None
+    return size_bytes(text, name=f"${ENV}"), f"${ENV}={text}"
