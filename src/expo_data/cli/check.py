@@ -97,6 +97,17 @@ def validate(
             "core; the sql extra).",
         ),
     ] = "fast",
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            metavar="SIZE",
+            parser=memory_size,
+            help="With --engine duckdb: bound DuckDB's memory, spilling to disk past it "
+            "(2GB = 2x10^9 bytes, 512MiB = 512x2^20; default $EXPO_DATA_DUCKDB_MEMORY_LIMIT, "
+            "else 80% of RAM).",
+        ),
+    ] = None,
     limit_errors: Annotated[
         int,
         typer.Option("--limit-errors", metavar="N", min=1, help="Stop after N findings."),
@@ -110,17 +121,6 @@ def validate(
         list[str] | None,
         typer.Option(
             "--no-check", metavar="NAME", help="Skip this check of the profile (repeatable)."
-        ),
-    ] = None,
-    memory_limit: Annotated[
-        str | None,
-        typer.Option(
-            "--memory-limit",
-            metavar="SIZE",
-            parser=memory_size,
-            help="With --engine duckdb: bound DuckDB's memory, spilling to disk past it "
-            "(2GB = 2x10^9 bytes, 512MiB = 512x2^20; default $EXPO_DATA_DUCKDB_MEMORY_LIMIT, "
-            "else 80% of RAM).",
         ),
     ] = None,
     max_cell_bytes: Annotated[
