@@ -118,6 +118,13 @@ def test_a_limit_with_another_engine_is_a_value_error(engine: str, tmp_path: Pat
         validate(tmp_path / "nowhere", engine=engine, memory_limit="2GB")
 
 
+def test_a_bad_environment_variable_is_refused_up_front(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv(ENV, "lots")
+    with pytest.raises(MemoryLimitError, match=rf"^\${ENV} 'lots' is not a size"):
+        validate(tmp_path / "nowhere", engine="duckdb")
+    assert validate(small(tmp_path), engine="fast").valid  # its engine alone reads it
+
+
 # -- the limit reaches DuckDB ------------------------------------------------------------------
 
 

@@ -76,19 +76,20 @@ def size_bytes(size: str | int, *, name: str = "memory_limit") -> int:
 
 
 def check_memory_limit(engine: str, memory_limit: str | int | None) -> None:
-    """Raise MemoryLimitError if `memory_limit` is given and not a size, or not to duckdb.
+    """Raise MemoryLimitError if `memory_limit` is given to another engine than duckdb, or
+    if the duckdb engine's limit (`memory_limit`, else $EXPO_DATA_DUCKDB_MEMORY_LIMIT) is not
+    a size: before anything is read.
 
     Only the duckdb engine has a memory limit; the others hold what they read in Python's
     memory, which no limit bounds, so a limit given to them would be silently ignored.
     """
-    if memory_limit is None:
-        return
-    if engine != "duckdb":
+    if engine == "duckdb":
+        resolve(memory_limit)
+    elif memory_limit is not None:
         raise MemoryLimitError(
             f"memory_limit applies to the duckdb engine (engine='duckdb'), not to the "
             f"{engine} engine, which has no memory limit"
         )
-    size_bytes(memory_limit)
 
 
 def resolve(memory_limit: str | int | None) -> tuple[int, str] | None:
