@@ -45,7 +45,12 @@ if str(HERE) not in sys.path:  # imported by the tests rather than run
 
 from bench_shapes import BUILDERS, build_awards, build_package  # noqa: E402
 
-from expo_data.validation.engines.memory import ENV, MemoryLimitError, size_bytes  # noqa: E402
+from expo_data.validation.engines.memory import (  # noqa: E402
+    ENV,
+    MemoryLimitError,
+    duckdb_share,
+    size_bytes,
+)
 
 __all__ = ["build_awards", "build_package"]
 
@@ -298,7 +303,8 @@ def _out_of_core(args: argparse.Namespace, work: Path) -> bool:
     )
     print(
         f"  duckdb peak anonymous memory {duck['anon'] / 1e6:,.0f} MB against a memory_limit "
-        f"of {limit / 1e6:,.0f} MB (DuckDB's; Python and Arrow come on top): "
+        f"of {limit / 1e6:,.0f} MB (DuckDB gets {duckdb_share(limit) / 1e6:,.0f} MB of it, "
+        f"Python and Arrow the rest): "
         f"{'within' if 0 < duck['anon'] <= limit else 'ABOVE'}; peak RSS "
         f"{'within' if duck['peak'] <= limit else 'ABOVE'}"
     )

@@ -10,7 +10,13 @@ import pytest
 
 from expo_data import validate
 from expo_data.validation.engines import duckdb as duck
-from expo_data.validation.engines.memory import ENV, MemoryLimitError, size_bytes
+from expo_data.validation.engines.memory import (
+    ENV,
+    RESERVE,
+    MemoryLimitError,
+    duckdb_share,
+    size_bytes,
+)
 
 from conftest import ROOT, run_cli
 
@@ -128,11 +134,18 @@ def test_a_bad_environment_variable_is_refused_up_front(tmp_path: Path, monkeypa
 # -- the limit reaches DuckDB ------------------------------------------------------------------
 
 
+def test_duckdb_gets_the_limit_less_what_python_and_arrow_need():
+    assert duckdb_share(2 * 10**9) == 2 * 10**9 - RESERVE == 1_731_564_544
+    assert duckdb_share(1 << 30) == 768 << 20
+    assert duckdb_share(400 << 20) == duckdb_share(512 << 20) == RESERVE  # never less
+    assert duckdb_share(16 * 10**6) == 16 * 10**6  # a small limit is DuckDB's alone
+
+
 def test_validate_sets_duckdb_memory_limit(tmp_path: Path, settings, monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
-    report = validate(small(tmp_path), engine="duckdb", memory_limit="300MiB")
+    report = validate(small(tmp_path), engine="duckdb", memory_limit="1GiB")
     assert report.valid, report.findings
-    assert settings == [("300.0 MiB", 1)] * 2  # every resource read under it, on one thread
+    assert settings == [("768.0 MiB", 1)] * 2  # every resource read under it, on one thread
 
 
 def test_an_int_is_bytes(tmp_path: Path, settings, monkeypatch):
@@ -142,15 +155,15 @@ def test_an_int_is_bytes(tmp_path: Path, settings, monkeypatch):
 
 
 def test_the_environment_variable_still_sets_it(tmp_path: Path, settings, monkeypatch):
-    monkeypatch.setenv(ENV, "250MB")
+    monkeypatch.setenv(ENV, "2GB")
     assert validate(small(tmp_path), engine="duckdb").valid
-    assert settings == [(duckdb_setting("250MB"), 1)] * 2
+    assert settings == [(duckdb_setting(f"{2 * 10**9 - RESERVE}B"), 1)] * 2
 
 
 def test_the_option_wins_over_the_environment_variable(tmp_path: Path, settings, monkeypatch):
-    monkeypatch.setenv(ENV, "250MB")
-    assert validate(small(tmp_path), engine="duckdb", memory_limit="300MiB").valid
-    assert settings == [("300.0 MiB", 1)] * 2
+    monkeypatch.setenv(ENV, "2GB")
+    assert validate(small(tmp_path), engine="duckdb", memory_limit="1GiB").valid
+    assert settings == [("768.0 MiB", 1)] * 2
 
 
 def test_without_either_duckdb_keeps_its_default(tmp_path: Path, settings, monkeypatch):

@@ -103,7 +103,7 @@ def validate(
             "--memory-limit",
             metavar="SIZE",
             parser=memory_size,
-            help="With --engine duckdb: bound DuckDB's memory, spilling to disk past it "
+            help="With --engine duckdb: bound its memory, DuckDB spilling to disk past it "
             "(2GB = 2x10^9 bytes, 512MiB = 512x2^20; default $EXPO_DATA_DUCKDB_MEMORY_LIMIT, "
             "else 80% of RAM).",
         ),

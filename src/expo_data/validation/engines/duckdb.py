@@ -51,7 +51,7 @@ from ..scan import (
 )
 from ..sources import is_text
 from . import fast
-from .memory import resolve
+from .memory import duckdb_share, resolve
 
 if TYPE_CHECKING:
     from ...model.descriptor import Package, Resource
@@ -104,9 +104,10 @@ def duckdb_findings(
 
     `memory_limit` (a size as DuckDB writes it, "64MB" or "512MiB", or an int of bytes;
     default $EXPO_DATA_DUCKDB_MEMORY_LIMIT, else DuckDB's 80% of RAM; `memory.size_bytes`)
-    bounds DuckDB's memory, then DuckDB runs one thread; it spills to a temporary folder made
-    inside `temp_directory` (default $EXPO_DATA_DUCKDB_TEMP_DIRECTORY, else the system's),
-    removed afterwards. A size that is not one is a MemoryLimitError (a ValueError).
+    bounds the engine's memory: DuckDB gets all of it but what Python and Arrow need
+    (`memory.duckdb_share`) and runs one thread; it spills to a temporary folder made inside
+    `temp_directory` (default $EXPO_DATA_DUCKDB_TEMP_DIRECTORY, else the system's), removed
+    afterwards. A size that is not one is a MemoryLimitError (a ValueError).
     """
     limit = resolve(memory_limit)  # checked before anything is read
     duckdb = _duckdb()
@@ -128,7 +129,7 @@ def duckdb_findings(
         con = duckdb.connect(":memory:")  # spills to temp_directory past memory_limit
         try:
             if limit is not None:  # one thread: every thread holds buffers of its own
-                con.execute(f"SET memory_limit = '{limit[0]}B'")
+                con.execute(f"SET memory_limit = '{duckdb_share(limit[0])}B'")
                 con.execute("SET threads = 1")
             con.execute(f"SET temp_directory = {_literal(tmp)}")
             con.execute("SET preserve_insertion_order = true")
