@@ -135,9 +135,9 @@ def test_a_bad_environment_variable_is_refused_up_front(tmp_path: Path, monkeypa
 
 
 def test_duckdb_gets_the_limit_less_what_python_and_arrow_need():
-    assert duckdb_share(2 * 10**9) == 2 * 10**9 - RESERVE == 1_731_564_544
-    assert duckdb_share(1 << 30) == 768 << 20
-    assert duckdb_share(400 << 20) == duckdb_share(512 << 20) == RESERVE  # never less
+    assert duckdb_share(2 * 10**9) == 2 * 10**9 - RESERVE == 1_597_346_816
+    assert duckdb_share(1 << 30) == 640 << 20
+    assert duckdb_share(400 << 20) == duckdb_share(768 << 20) == RESERVE == 384 << 20
     assert duckdb_share(16 * 10**6) == 16 * 10**6  # a small limit is DuckDB's alone
 
 
@@ -145,7 +145,7 @@ def test_validate_sets_duckdb_memory_limit(tmp_path: Path, settings, monkeypatch
     monkeypatch.delenv(ENV, raising=False)
     report = validate(small(tmp_path), engine="duckdb", memory_limit="1GiB")
     assert report.valid, report.findings
-    assert settings == [("768.0 MiB", 1)] * 2  # every resource read under it, on one thread
+    assert settings == [("640.0 MiB", 1)] * 2  # every resource read under it, on one thread
 
 
 def test_an_int_is_bytes(tmp_path: Path, settings, monkeypatch):
@@ -163,7 +163,7 @@ def test_the_environment_variable_still_sets_it(tmp_path: Path, settings, monkey
 def test_the_option_wins_over_the_environment_variable(tmp_path: Path, settings, monkeypatch):
     monkeypatch.setenv(ENV, "2GB")
     assert validate(small(tmp_path), engine="duckdb", memory_limit="1GiB").valid
-    assert settings == [("768.0 MiB", 1)] * 2
+    assert settings == [("640.0 MiB", 1)] * 2
 
 
 def test_without_either_duckdb_keeps_its_default(tmp_path: Path, settings, monkeypatch):
