@@ -32,6 +32,17 @@ TABLE_SUFFIXES = (".csv", ".tsv")
 ENGINE_NAMES = ("fast", "frictionless", "duckdb")
 
 
+def memory_size(value: str) -> str:
+    """--memory-limit's parser: the size as given, once the library's parser accepts it."""
+    from ..validation.engines.memory import MemoryLimitError, size_bytes
+
+    try:
+        size_bytes(value, name="--memory-limit")
+    except MemoryLimitError as exc:
+        fail(exc, 2)  # one line, like every other bad option
+    return value
+
+
 @app.command(
     epilog=examples(
         "expo-data validate              # ./datapackage.json (none in CI: pass -p or --bundled)",
@@ -86,6 +97,17 @@ def validate(
             "core; the sql extra).",
         ),
     ] = "fast",
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            metavar="SIZE",
+            parser=memory_size,
+            help="With --engine duckdb: bound its memory, DuckDB spilling to disk past it "
+            "(2GB = 2x10^9 bytes, 512MiB = 512x2^20; default $EXPO_DATA_DUCKDB_MEMORY_LIMIT, "
+            "else 80% of RAM).",
+        ),
+    ] = None,
     limit_errors: Annotated[
         int,
         typer.Option("--limit-errors", metavar="N", min=1, help="Stop after N findings."),
@@ -122,6 +144,8 @@ def validate(
     from ..validation.engine import validate as run
     from ..validation.report import RENDERERS
 
+    if memory_limit is not None and engine != "duckdb":
+        fail("--memory-limit applies to the duckdb engine only: add --engine duckdb", 2)
     checks = {**dict.fromkeys(check or [], True), **dict.fromkeys(no_check or [], False)}
     for name in checks:
         if name not in CHECKS:
@@ -161,6 +185,7 @@ def validate(
         "progress": progress,
         "checks": checks,
         "max_cell_bytes": max_cell_bytes,
+        "memory_limit": memory_limit,
     }
     try:
         if table:

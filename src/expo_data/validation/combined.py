@@ -30,6 +30,7 @@ def table_findings(
     progress: Progress | None = None,
     rows: dict[str, int] | None = None,
     background: BackgroundScan | None = None,
+    memory_limit: str | int | None = None,
 ) -> list[Finding]:
     """Every finding past the descriptor's, by resource and row (not cut at `limit_errors`).
 
@@ -37,7 +38,8 @@ def table_findings(
     natively) get the fast pass's findings on what it does not check (`out-of-range`, v2
     `categories` and `uniqueKeys`, `pattern` matched by RE2), each where the fast engine
     would place it; every engine gets the strict scan's (`background`'s, if it was started
-    earlier with the same `max_cell_bytes`), and the `profile`'s checks.
+    earlier with the same `max_cell_bytes`), and the `profile`'s checks. `memory_limit`
+    goes to the duckdb engine (see `engines.memory.check_memory_limit`).
     """
     from .engines.fast import findings as fast_pass
     from .engines.fast import supported
@@ -77,7 +79,8 @@ def table_findings(
     elif engine == "duckdb":
         from .engines.duckdb import duckdb_findings
 
-        findings = _insert(package, duckdb_findings(package, **common), delegated)
+        found = duckdb_findings(package, memory_limit=memory_limit, **common)
+        findings = _insert(package, found, delegated)
     else:
         findings = fast_pass(package, reference=True, progress=progress, **common)
         parquet = {r.name for r in package.resources if is_typed(r)}

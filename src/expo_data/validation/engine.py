@@ -14,6 +14,7 @@ from . import catalogue as c
 from .catalogue import finding
 from .checks import check_names, profile, profile_findings
 from .engines.fast import supported
+from .engines.memory import check_memory_limit
 from .report import Finding, Report
 from .strict import MAX_CELL_BYTES, BackgroundScan
 
@@ -34,6 +35,7 @@ def validate(
     progress: Callable[[str, int, int | None, str], None] | None = None,
     checks: Mapping[str, bool] | None = None,
     max_cell_bytes: int = MAX_CELL_BYTES,
+    memory_limit: str | int | None = None,
 ) -> Report:
     """Validate a data package (None = the bundled one) and return a Report.
 
@@ -49,8 +51,12 @@ def validate(
     (`out-of-range`) and the Data Package v2 rules frictionless lacks (`categories`,
     `uniqueKeys`). The
     `duckdb` engine reports what `fast` reports, with DuckDB reading the CSV files and
-    checking the keys out of core (the `sql` extra). Raises
-    PackageError only when the descriptor cannot be read at all; everything else is a finding.
+    checking the keys out of core (the `sql` extra), under `memory_limit` (a size as DuckDB
+    writes it, "2GB" = 2 x 10^9 bytes or "512MiB" = 512 x 2^20, or an int of bytes; default
+    $EXPO_DATA_DUCKDB_MEMORY_LIMIT, else DuckDB's 80% of RAM), spilling to disk past it.
+    A `memory_limit` that is not a size, or given with another engine, is a ValueError
+    (MemoryLimitError). Raises PackageError only when the descriptor cannot be read at all;
+    everything else is a finding.
 
     `trusted=True` allows resource paths outside the package folder and remote URLs (only
     for packages you trust); by default they are `unsafe-path` findings. `progress`, if
@@ -61,6 +67,7 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(unknown("engine", engine, ENGINES))
     check_names(checks)
+    check_memory_limit(engine, memory_limit)
     started = time.perf_counter()
     url = remote_url(path)
     if url is not None:  # fetched (with consent) into a private local mirror
@@ -104,6 +111,7 @@ def validate(
             progress=progress,
             rows=rows,
             background=background,
+            memory_limit=memory_limit,
         )
 
     try:

@@ -18,7 +18,8 @@ def validate_table(path: str | Path, *, schema: str | Path | None = None, **opti
 
     Its Table Schema is `schema` (a JSON file) or, without one, inferred from every row by
     the rules of `init` (so only what the data contradicts, such as a ragged row, is found).
-    `options` are `validate`'s (engine, limit_errors, progress, checks, max_cell_bytes).
+    `options` are `validate`'s (engine, limit_errors, progress, checks, max_cell_bytes,
+    memory_limit).
     Findings name the files as given (relative to the working directory, or absolute).
     """
     from ..author.infer import infer_table

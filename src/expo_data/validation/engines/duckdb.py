@@ -51,6 +51,7 @@ from ..scan import (
 )
 from ..sources import is_text
 from . import fast
+from .memory import duckdb_share, resolve
 
 if TYPE_CHECKING:
     from ...model.descriptor import Package, Resource
@@ -65,6 +66,12 @@ MAX_LINE = 1 << 20
 
 class MissingExtra(ExpoDataError):
     """An optional dependency is not installed."""
+
+    exit_code = 2
+
+
+class OutOfMemory(ExpoDataError, MemoryError):
+    """DuckDB ran out of memory under its limit: the package was not validated."""
 
     exit_code = 2
 
@@ -86,7 +93,7 @@ def duckdb_findings(
     trusted: bool = False,
     table: bool = True,
     profile: checks.Profile | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str | int | None = None,
     rows: dict[str, int] | None = None,
     temp_directory: str | Path | None = None,
 ) -> list[Finding]:
@@ -95,12 +102,15 @@ def duckdb_findings(
     Packages with other than CSV resources, or CSV dialects the fast engine hands to
     frictionless, are checked by the fast engine. `rows` receives each resource's data rows.
 
-    `memory_limit` (e.g. "64MB"; default $EXPO_DATA_DUCKDB_MEMORY_LIMIT, else DuckDB's 80% of
-    RAM) bounds DuckDB's memory; it spills to a temporary folder made inside `temp_directory`
-    (default $EXPO_DATA_DUCKDB_TEMP_DIRECTORY, else the system's), removed afterwards.
+    `memory_limit` (a size as DuckDB writes it, "64MB" or "512MiB", or an int of bytes;
+    default $EXPO_DATA_DUCKDB_MEMORY_LIMIT, else DuckDB's 80% of RAM; `memory.size_bytes`)
+    bounds the engine's memory: DuckDB gets all of it but what Python and Arrow need
+    (`memory.duckdb_share`) and runs one thread; it spills to a temporary folder made inside
+    `temp_directory` (default $EXPO_DATA_DUCKDB_TEMP_DIRECTORY, else the system's), removed
+    afterwards. A size that is not one is a MemoryLimitError (a ValueError).
     """
+    limit = resolve(memory_limit)  # checked before anything is read
     duckdb = _duckdb()
-    memory_limit = memory_limit or os.environ.get("EXPO_DATA_DUCKDB_MEMORY_LIMIT") or None
     temp_directory = temp_directory or os.environ.get("EXPO_DATA_DUCKDB_TEMP_DIRECTORY") or None
     if table and not (fast.supported(package) and all(is_text(r) for r in package.resources)):
         return fast.findings(
@@ -118,8 +128,8 @@ def duckdb_findings(
     with tempfile.TemporaryDirectory(prefix="expo-duckdb-", dir=temp_directory) as tmp:
         con = duckdb.connect(":memory:")  # spills to temp_directory past memory_limit
         try:
-            if memory_limit:  # one thread: every thread holds buffers of its own
-                con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+            if limit is not None:  # one thread: every thread holds buffers of its own
+                con.execute(f"SET memory_limit = '{duckdb_share(limit[0])}B'")
                 con.execute("SET threads = 1")
             con.execute(f"SET temp_directory = {_literal(tmp)}")
             con.execute("SET preserve_insertion_order = true")
@@ -145,8 +155,9 @@ def duckdb_findings(
             if "Out of Memory Error" not in str(exc):
                 raise
             note = str(exc).splitlines()[0]
-            message = f"DuckDB ran out of memory (memory_limit {memory_limit}): {note}"
-            raise ExpoDataError(message) from exc
+            given = limit[1] if limit else "DuckDB's default memory_limit, 80% of RAM"
+            message = f"DuckDB ran out of memory ({given}), nothing validated: {note}"
+            raise OutOfMemory(f"{message}; raise the limit") from exc
         finally:
             con.close()
 
