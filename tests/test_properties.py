@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import event, given, settings
@@ -263,7 +264,9 @@ def test_valid_means_the_release_and_sql_read_the_same(package):
         assert released.schema == table.schema
         for name in table.column_names:  # NaN is not equal to itself: compare it apart
             assert _nan_equal(released.column(name), table.column(name)), name
-        assert load("t", release).equals(load("t", root))
+        # DataFrame.equals finds NaN unequal to NaN in Arrow-backed columns (pandas 3.1):
+        # the frames are compared as pandas' testing does; NaN vs null is told apart above
+        pd.testing.assert_frame_equal(load("t", release), load("t", root), check_exact=True)
         pytest.importorskip("duckdb")
         from expo_data import connect
 
