@@ -177,3 +177,20 @@ def test_a_cell_too_large_stops_the_pass_that_reads_alongside(tmp_path: Path) ->
     assert report.stats["tables"]["big"]["rows"] is None
     names = {t.name for t in threading.enumerate()}
     assert not {"expo-data-strict", "expo-data-read-ahead"} & names
+
+
+def test_only_a_header_longer_than_the_most_read_is_refused(tmp_path: Path) -> None:
+    """A first line ended by CR alone is a line; one past MAX_HEADER is a finding, not a parse."""
+    from expo_data import validate
+    from expo_data.validation.scan import MAX_HEADER
+
+    rows = MAX_HEADER // 8 + 10  # the file is longer than the header limit
+    old_mac = _package(tmp_path / "cr", b"a,b,c\r" + b"1,2,3\r" * rows)
+    found = {f.code: f.message for f in validate(old_mac).findings}
+    assert "bare-carriage-return" in found and "source-error" not in found
+    wide = ",".join(f"c{i}" for i in range(MAX_HEADER // 7)).encode()
+    assert len(wide) > MAX_HEADER
+    found = {
+        f.code: f.message for f in validate(_package(tmp_path / "wide", wide + b"\n1\n")).findings
+    }
+    assert f"header row is longer than {MAX_HEADER} bytes" in found["source-error"]

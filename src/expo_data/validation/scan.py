@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from .report import Finding
 
 #: bytes per record batch: memory stays bounded, and per-batch kernel calls stay few
-BLOCK = 1 << 22
+BLOCK = 1 << 24
+#: the longest header line read: a longer one (a million columns) is a finding, not a parse
+MAX_HEADER = 1 << 22
 #: the largest block: a line (a header, a row) longer than this is a finding, not memory spent
 MAX_BLOCK = 1 << 26
 #: `progress(resource, done, total, unit)`: how far a pass is (bytes here; total None: unknown)
@@ -72,8 +74,15 @@ class Scan:
         return [schema[j] if j < len(schema) else None for j in range(len(self.labels))]
 
 
+class HeaderTooLong(Exception):
+    """The file's first line is longer than MAX_HEADER bytes."""
+
+
 class Tap(io.RawIOBase):
-    """A file wrapper that shows every byte pyarrow reads to the byte checks and hashers."""
+    """A file wrapper that shows every byte pyarrow reads to the byte checks and hashers.
+
+    It also stops the read (HeaderTooLong) where no line ends in the first MAX_HEADER bytes.
+    """
 
     def __init__(
         self,
@@ -87,6 +96,7 @@ class Tap(io.RawIOBase):
         self._stream, self._checks, self._hashers, self.size = stream, byte_checks, hashers, 0
         self._progress = progress  # called with the bytes read so far
         self._watch = watch  # stops the read (Oversized) once it finds a cell too large
+        self._header = True  # no line end read yet
 
     def readable(self) -> bool:
         return True
@@ -95,6 +105,8 @@ class Tap(io.RawIOBase):
         if self._watch is not None:
             self._watch.check()
         data = self._stream.read(size)
+        if self._header:
+            self._first_line(data)
         self.size += len(data)
         self._checks.feed(data)
         for hasher in self._hashers.values():
@@ -102,6 +114,13 @@ class Tap(io.RawIOBase):
         if self._progress is not None:
             self._progress(self.size)
         return data
+
+    def _first_line(self, data: bytes) -> None:
+        ends = [at for at in (data.find(b"\n"), data.find(b"\r")) if at >= 0]
+        if ends and self.size + min(ends) < MAX_HEADER:
+            self._header = False
+        elif self.size + len(data) > MAX_HEADER:
+            raise HeaderTooLong
 
 
 def _size(resource: Resource) -> int | None:
@@ -150,6 +169,8 @@ def scan_csv(
                 scan.failure = _read_failure(resource, exc)
         except UnicodeDecodeError as exc:
             scan.failure = resource_finding(catalogue.ENCODING_ERROR, resource, str(exc))
+        except HeaderTooLong:
+            scan.failure = _long_header(resource, MAX_HEADER)
         finally:
             stream.close()
         break
@@ -187,8 +208,7 @@ def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) ->
         batches.rows += count
     if batches is None:
         if tap.size >= block:  # not empty: its first line is longer than a block
-            note = f"the header row is longer than {block} bytes, the most read; is it a CSV file?"
-            scan.failure = resource_finding(catalogue.SOURCE_ERROR, resource, note)
+            scan.failure = _long_header(resource, block)
         return
     if skipped or (batches.found.empty_lines and batches.blank_sensitive):
         _settle_rows(scan, batches, skipped)
@@ -233,6 +253,11 @@ def whole(stream: Any) -> Any:
     except (OSError, ValueError, io.UnsupportedOperation):
         stream.seek(0)
         return stream.read()
+
+
+def _long_header(resource: Resource, limit: int) -> Finding:
+    note = f"the header row is longer than {limit} bytes, the most read; is it a CSV file?"
+    return resource_finding(catalogue.SOURCE_ERROR, resource, note)
 
 
 def _read_failure(resource: Resource, exc: Exception) -> Finding:

@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..sources.delimited import open_csv_bytes
 from ..sources.stream import is_plain
 from . import catalogue as c
 from .catalogue import finding
 from .encoding import Decoder
 from .report import Finding
-from .sources import is_text, line_of
+from .sources import is_text, line_of, open_bytes
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package, Resource
@@ -134,7 +133,7 @@ def resource_findings(
     stop: threading.Event | None = None,
 ) -> list:
     try:
-        stream = open_csv_bytes(resource)
+        stream = open_bytes(resource)  # read, not memory-mapped: the pages stay out of RSS
     except Exception:  # a missing or unreadable file: the engines' scheme-error says so
         return []
     if '",\n'.encode(resource.encoding) != b'",\n':  # UTF-16, UTF-32: not bytes like ASCII's
