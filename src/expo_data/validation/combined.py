@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -54,10 +55,8 @@ def table_findings(
         and background.covers(package)
         and supported(package)
     ):
-        try:
+        with suppress(Oversized):  # a cell too large: read again below, without its resource
             ahead = fast_pass(package, progress=progress, watch=background, **common)
-        except Oversized:  # a cell too large: read again without its resource
-            rows.clear()
     if background is None:
         strict = strict_findings(package, max_cell_bytes=max_cell_bytes)
     else:
