@@ -16,6 +16,7 @@ from urllib.parse import quote, urlparse
 
 from ..errors import ChecksumMismatch, OfflineError, ReleaseError
 from . import transfer
+from .cachedir import cache_root
 from .descriptor import Package, open_package
 from .manifest import (
     MANIFEST,
@@ -35,7 +36,7 @@ from .transfer import Missing, Sink, Transient, disk_error, remove, replace_file
 #: `https://github.com/OWNER/REPO/releases/download/<tag>/<file>`. A location holding
 #: `{version}` names each release's folder itself; any other is laid out `<base>/<version>/<file>`.
 DEFAULT_RELEASE_URL = "https://github.com/expo-data/expo-data/releases/download/v{version}"
-URL_ENV, CACHE_ENV, OFFLINE_ENV = "EXPO_DATA_RELEASE_URL", "EXPO_DATA_CACHE", "EXPO_DATA_OFFLINE"
+URL_ENV, OFFLINE_ENV = "EXPO_DATA_RELEASE_URL", "EXPO_DATA_OFFLINE"
 #: the descriptor property naming where a package's own releases are published: an
 #: http(s) URL, or a folder relative to the package's, laid out as for `url` (`{version}`
 #: names each release's folder, else `<location>/<version>/<file>`)
@@ -210,7 +211,7 @@ class _Release:
             name = _bundled("name")  # the default location publishes the bundled package
         if deadline is not None and not deadline > 0:
             raise ReleaseError(f"deadline must be a positive number of seconds, got {deadline!r}")
-        cache = _cache_root() / _location_key(base) / version
+        cache = cache_root() / _location_key(base) / version
         return cls(
             version, base, cache, offline, progressbar, pin, name, float(deadline or DEADLINE)
         )
@@ -449,15 +450,6 @@ def _cached(folder: Path) -> list[str]:
         return sorted(p.name for p in folder.iterdir() if (p / MANIFEST).is_file())
     except OSError:
         return []
-
-
-def _cache_root() -> Path:
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("expo-data"))
 
 
 def _temporary(path: Path) -> Path:

@@ -15,6 +15,7 @@ from .catalogue import finding
 from .checks import check_names, profile, profile_findings
 from .engines.fast import supported
 from .engines.memory import check_memory_limit
+from .remembered import remembered
 from .report import Finding, Report
 from .strict import MAX_CELL_BYTES, BackgroundScan
 
@@ -222,23 +223,40 @@ def _strip_prefix(exc: Exception, dpath: Path) -> str:
 def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -> list[Finding]:
     """Package and schema descriptor errors as frictionless reports them.
 
-    Schemas are checked one by one (frictionless does not open schema files when it checks
-    a package descriptor), so each error names its resource, field and schema file.
+    frictionless' findings are remembered (`remembered`) where they depend on nothing but
+    what it is given: a run on the same descriptor and schemas does not import it.
     """
-    import frictionless
-
-    from .engines.frictionless import as_v2, v1_schema
+    from .engines.frictionless import v1_schema
     from .profiles import findings as profile_findings
-    from .profiles import guarded
+    from .profiles import self_contained
 
     refused = profile_findings(descriptor, package.basepath, package.path.name, trusted=trusted)
     if refused:
         return refused
+    schemas = [v1_schema(r) if r.tabular else None for r in package.resources]
+    if not self_contained(descriptor):  # a profile read from a file or URL
+        return _frictionless_findings(descriptor, package, schemas, trusted=trusted)
+    inputs = [descriptor, schemas, str(package.basepath), package.path.name, trusted]
+    return remembered(
+        inputs, lambda: _frictionless_findings(descriptor, package, schemas, trusted=trusted)
+    )
+
+
+def _frictionless_findings(
+    descriptor: dict, package: Package, schemas: list[dict | None], *, trusted: bool
+) -> list[Finding]:
+    """frictionless' findings on the schemas (one by one: frictionless does not open schema
+    files when it checks a package, so each error names its resource, field and schema file),
+    then on the package descriptor."""
+    import frictionless
+
+    from .engines.frictionless import as_v2
+    from .profiles import guarded
+
     placed = []
-    for r in package.resources:
-        if not r.tabular:
+    for r, schema in zip(package.resources, schemas, strict=True):
+        if schema is None:
             continue
-        schema = v1_schema(r)
         errors = frictionless.Schema.validate_descriptor(schema).errors
         if not errors:
             continue
@@ -257,9 +275,9 @@ def _descriptor_findings(descriptor: dict, package: Package, *, trusted: bool) -
     # open_package has checked every path (refusing what frictionless' own check would, and
     # more); frictionless' check would refuse paths the caller trusts
     descriptor = as_v2({**descriptor, "resources": list(descriptor["resources"])})
-    for i, r in enumerate(package.resources):  # inline schemas as frictionless reads them
-        if r.tabular and isinstance(descriptor["resources"][i].get("schema"), dict):
-            descriptor["resources"][i] = {**descriptor["resources"][i], "schema": v1_schema(r)}
+    for i, schema in enumerate(schemas):  # inline schemas as frictionless reads them
+        if schema is not None and isinstance(descriptor["resources"][i].get("schema"), dict):
+            descriptor["resources"][i] = {**descriptor["resources"][i], "schema": schema}
     with frictionless.system.use_context(trusted=True), guarded(package.basepath, trusted=trusted):
         report = frictionless.Package.validate_descriptor(
             descriptor, basepath=str(package.basepath)

@@ -77,6 +77,12 @@ def _needs_consent(value: str) -> bool:
     return value not in SHIPPED and url not in KNOWN_URLS and not V2.search(url)
 
 
+def self_contained(descriptor: dict) -> bool:
+    """Whether every profile the descriptor declares is one whose text nothing outside holds
+    (a v1 profile shipped here, a v2 one frictionless knows): its check reads no file or URL."""
+    return all(isinstance(v, str) and not _needs_consent(v) for _, v in _declared(descriptor))
+
+
 def findings(descriptor: dict, basepath: Path, where: str, *, trusted: bool) -> list[Finding]:
     """An `unsafe-path` finding for each profile that would need fetching or reading outside."""
     if trusted:
