@@ -194,3 +194,17 @@ def test_only_a_header_longer_than_the_most_read_is_refused(tmp_path: Path) -> N
         f.code: f.message for f in validate(_package(tmp_path / "wide", wide + b"\n1\n")).findings
     }
     assert f"header row is longer than {MAX_HEADER} bytes" in found["source-error"]
+
+
+def test_a_header_longer_than_a_parse_block_is_read(tmp_path: Path) -> None:
+    """pyarrow parses in blocks of BLOCK bytes; a longer first line (within MAX_HEADER) is a
+    header all the same: its label is compared, its row read."""
+    from expo_data import validate
+    from expo_data.validation.scan import BLOCK, MAX_HEADER
+
+    label = b"c" * (2 * BLOCK)
+    assert BLOCK < len(label) < MAX_HEADER
+    body = b"a,b," + label + b"\n1,2,3\n"
+    report = validate(_package(tmp_path, body), max_cell_bytes=MAX_HEADER)
+    assert [(f.code, f.row, f.field) for f in report.findings] == [("incorrect-label", 1, "c")]
+    assert report.stats["tables"]["t"]["rows"] == 1

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from ..model.descriptor import Field, Package, Resource
     from .report import Finding
 
-#: bytes per record batch: memory stays bounded, and per-batch kernel calls stay few
-BLOCK = 1 << 24
+#: bytes pyarrow parses at a time (its data stays in the CPU's cache), and bytes per batch
+#: checked (joined blocks: per-batch kernel calls stay few); memory stays bounded
+BLOCK, BATCH = 1 << 20, 1 << 24
 #: the longest header line read: a longer one (a million columns) is a finding, not a parse
 MAX_HEADER = 1 << 22
 #: the largest block: a line (a header, a row) longer than this is a finding, not memory spent
@@ -75,7 +76,7 @@ class Scan:
 
 
 class HeaderTooLong(Exception):
-    """The file's first line is longer than MAX_HEADER bytes."""
+    """The file's first line is longer than MAX_HEADER bytes, or than the block read."""
 
 
 class Tap(io.RawIOBase):
@@ -170,7 +171,10 @@ def scan_csv(
         except UnicodeDecodeError as exc:
             scan.failure = resource_finding(catalogue.ENCODING_ERROR, resource, str(exc))
         except HeaderTooLong:
-            scan.failure = _long_header(resource, MAX_HEADER)
+            if block < MAX_HEADER:  # a first line longer than a block: read in bigger ones
+                block *= 4
+                continue
+            scan.failure = _long_header(resource)
         finally:
             stream.close()
         break
@@ -196,7 +200,9 @@ def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) ->
 
     width = 4 * len(resource.schema.fields) + 64
     nulls = empty_is_missing(resource)
-    reader = csv_batches(tap, resource, block=block, width=width, nulls=nulls, skip=skip)
+    reader = csv_batches(
+        tap, resource, block=block, width=width, nulls=nulls, skip=skip, batch=BATCH
+    )
     batches = None
     for columns in read_ahead(reader):  # the next batch is parsed while this one is checked
         if batches is None:
@@ -208,7 +214,7 @@ def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) ->
         batches.rows += count
     if batches is None:
         if tap.size >= block:  # not empty: its first line is longer than a block
-            scan.failure = _long_header(resource, block)
+            raise HeaderTooLong
         return
     if skipped or (batches.found.empty_lines and batches.blank_sensitive):
         _settle_rows(scan, batches, skipped)
@@ -255,8 +261,8 @@ def whole(stream: Any) -> Any:
         return stream.read()
 
 
-def _long_header(resource: Resource, limit: int) -> Finding:
-    note = f"the header row is longer than {limit} bytes, the most read; is it a CSV file?"
+def _long_header(resource: Resource) -> Finding:
+    note = f"the header row is longer than {MAX_HEADER} bytes, the most read; is it a CSV file?"
     return resource_finding(catalogue.SOURCE_ERROR, resource, note)
 
 
