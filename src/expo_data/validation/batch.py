@@ -8,11 +8,8 @@ the uniqueness and foreign-key checks at the end.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +19,7 @@ import pyarrow.compute as pc
 from ..read import cells, kernels
 from ..read.buffers import FALSE, NULL_STRING, ZERO, array, bools, ints, strings, to_bools
 from . import catalogue, checks
+from .workers import each
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Resource
@@ -124,7 +122,7 @@ class Batches:
                 empty = pc.and_(empty, pc.equal(pc.binary_length(column), ZERO))
             self.found.empty_lines |= pc.any(empty).as_py()
         count = min(len(self.fields), len(columns))
-        checked = _each(lambda j: self._column(j, columns[j], rows, ragged), range(count))
+        checked = each(lambda j: self._column(j, columns[j], rows, ragged), range(count))
         if self.table and all(column.present.null_count for column in checked):
             for column in checked:  # a row is blank where every cell is missing
                 is_null = pc.is_null(column.present)
@@ -291,18 +289,6 @@ class Batches:
                 column = kernels.if_else(mask, pa.nulls(1, column.type)[0], column)
             found.keys[j] = [column]
         return found
-
-
-def _each(check: Callable[[int], Checked], positions: range) -> list[Checked]:
-    """`check` of every column, in order, on the worker threads (Arrow releases the GIL)."""
-    if len(positions) < 2:
-        return [check(j) for j in positions]
-    return list(_workers().map(check, positions))
-
-
-@cache
-def _workers() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="expo-data-column")
 
 
 def _among(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

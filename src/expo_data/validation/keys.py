@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from ..read.buffers import ZERO_FLOAT, bools, ints, to_bools, to_ints
 from .catalogue import UNIQUE_KEY, finding, show
 from .fixes import MAX_CANDIDATES, MAX_SEARCHES, nearest, repeated
+from .workers import together
 
 if TYPE_CHECKING:
     from ..model.descriptor import Resource
@@ -266,34 +267,38 @@ class ArrowKeys:
         found = scan.found
         keys, numbers = found.keys, found.key_rows
         unique, pk, groups = key_positions(scan)
-        coded: dict[tuple[int, ...], np.ndarray] = {}
-
-        def code(positions: list[int]) -> np.ndarray:
-            if tuple(positions) not in coded:
-                coded[tuple(positions)] = codes([keys[j][0] for j in positions])
-            return coded[tuple(positions)]
-
+        # the hash passes over whole columns, run together on the worker threads
+        wanted = {(j,) for j in unique} | ({tuple(pk)} if pk else set())
+        tasks: dict[Any, Callable[[], Any]] = {
+            key: (lambda key=key: codes([keys[j][0] for j in key])) for key in wanted
+        }
+        for index, local in groups:
+            tasks[index] = lambda index=index, local=local: self._misses(scan, index, local)
+        done = together(tasks)
         out = KeyErrors()
         for j in unique:
             column = keys[j][0]
             take = to_bools(column.is_valid()) & ~nan_mask([column])
-            at, before, first = duplicates(code([j]), numbers, take)
+            at, before, first = duplicates(done[(j,)], numbers, take)
             out.unique[j] = Repeats(numbers[at], numbers[before], first, _shown([column], at))
         if pk:
             columns = [keys[j][0] for j in pk]
             nulls = np.logical_and.reduce([to_bools(c.is_null()) for c in columns])
             out.all_null = numbers[np.flatnonzero(nulls)]
-            at, before, first = duplicates(code(pk), numbers, ~nulls & ~nan_mask(columns))
+            at, before, first = duplicates(done[tuple(pk)], numbers, ~nulls & ~nan_mask(columns))
             out.primary = Repeats(numbers[at], numbers[before], first, _shown(columns, at))
-        for index, local in groups:
-            fk = scan.resource.schema.foreign_keys[index]
-            target = self.byname[fk.resource or scan.resource.name]
-            reference = [_reference_column(target, name) for name in fk.reference_fields]
-            columns = [keys[j][0] for j in local]
-            misses = np.flatnonzero(lookup_misses(columns, reference))
-            shown = _shown(columns, misses)
-            out.foreign[index] = Misses(numbers[misses], shown, _nearest(reference, shown))
+        out.foreign = {index: done[index] for index, _ in groups}
         return out
+
+    def _misses(self, scan: Scan, index: int, local: list[int]) -> Misses:
+        """The rows of foreign key `index` (at columns `local`) that reference no row."""
+        fk = scan.resource.schema.foreign_keys[index]
+        target = self.byname[fk.resource or scan.resource.name]
+        reference = [_reference_column(target, name) for name in fk.reference_fields]
+        columns = [scan.found.keys[j][0] for j in local]
+        misses = np.flatnonzero(lookup_misses(columns, reference))
+        shown = _shown(columns, misses)
+        return Misses(scan.found.key_rows[misses], shown, _nearest(reference, shown))
 
 
 def _nearest(reference: list[pa.Array], shown: Callable[[int], str]) -> Callable[[int], str]:
