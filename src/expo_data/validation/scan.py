@@ -24,7 +24,7 @@ from . import catalogue, checks
 from .batch import Batches, Found, empty_is_missing
 from .catalogue import finding
 from .records import python_records, record_layout
-from .sources import csv_batches, is_text, open_bytes
+from .sources import csv_batches, is_text, joined, open_bytes
 from .strict import BackgroundScan, Oversized
 
 if TYPE_CHECKING:
@@ -204,7 +204,8 @@ def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) ->
         tap, resource, block=block, width=width, nulls=nulls, skip=skip, batch=BATCH
     )
     batches = None
-    for columns in read_ahead(reader):  # the next batch is parsed while this one is checked
+    for parts in read_ahead(reader):  # the next batch is parsed while this one is checked
+        columns = joined(parts)  # here: the parse thread only parses
         if batches is None:
             scan.labels = [str(column[0].as_py() or "").strip() for column in columns]
             batches = batches_for(scan, options, keys)

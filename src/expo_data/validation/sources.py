@@ -60,12 +60,12 @@ def csv_batches(
     nulls: bool,
     skip: Callable[[Any], str],
     batch: int = 0,
-) -> Iterator[list[pa.Array]]:
-    """The CSV's records as string columns, batch by batch, the header as the first row.
+) -> Iterator[list[pa.RecordBatch]]:
+    """The CSV's records as string columns, in groups of record batches, the header first.
 
-    pyarrow parses `block` bytes at a time; its batches are joined into batches of `batch`
-    bytes or more (a small block parses faster, its data in the CPU's cache; a big batch
-    costs fewer kernel calls). `width` columns at most are named; `nulls`: "" is read as
+    pyarrow parses `block` bytes at a time (a small block parses faster, its data in the
+    CPU's cache); its batches come in groups of `batch` bytes or more, to be `joined` into
+    one batch to check (a big batch costs fewer kernel calls). `width` columns at most are named; `nulls`: "" is read as
     null; `skip` is told each record of another width than the header's (pyarrow's
     invalid-row handler). Nothing for an empty file. Raises pyarrow.ArrowInvalid (a record
     longer than `block`…), UnicodeDecodeError.
@@ -108,13 +108,14 @@ def csv_batches(
         parts.append(part)
         size += part.nbytes
         if size >= batch:
-            yield _joined(parts)
+            yield parts
             parts, size = [], 0
     if parts:
-        yield _joined(parts)
+        yield parts
 
 
-def _joined(parts: list[pa.RecordBatch]) -> list[pa.Array]:
+def joined(parts: list[pa.RecordBatch]) -> list[pa.Array]:
+    """The columns of consecutive record batches, each joined into one array."""
     if len(parts) == 1:
         return parts[0].columns
     return [pa.concat_arrays([p.column(j) for p in parts]) for j in range(parts[0].num_columns)]
