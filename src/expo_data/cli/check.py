@@ -140,7 +140,7 @@ def validate(
     """
     from ..model.names import unknown
     from ..model.remote import remote_url
-    from ..validation.checks import CHECKS
+    from ..validation.catalogue import CHECKS
     from ..validation.engine import validate as run
     from ..validation.report import RENDERERS
 

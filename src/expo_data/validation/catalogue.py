@@ -13,9 +13,12 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .report import Finding
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 FRICTIONLESS, PROJECT = "frictionless", "expo-data"
 LEVELS = ("package", "resource", "header", "row", "cell")
@@ -248,6 +251,27 @@ SOURCE_CITATION = _code(
     "source-citation", "cell", PROJECT, "{note}",
     "profile check `citations`: a row citing no source, or a paragraph its source lacks",
 )  # fmt: skip
+
+#: the project's checks a package's profile may name, each with the finding code it reports
+CHECKS = {
+    "bom": BYTE_ORDER_MARK,
+    "line-endings": LINE_ENDING,
+    "nfc": NON_NFC,
+    "whitespace": UNTRIMMED,
+    "format-characters": ZERO_WIDTH,
+    "formula-prefix": FORMULA_INJECTION,
+    "citations": SOURCE_CITATION,
+}
+
+
+def check_names(checks: Mapping[str, bool] | None) -> dict[str, bool]:
+    """`checks` ({name: on}) checked against CHECKS; ValueError naming the known ones."""
+    unknown = sorted(set(checks or {}) - set(CHECKS))
+    if unknown:
+        raise ValueError(
+            f"unknown check(s) {', '.join(map(repr, unknown))}; known: {', '.join(CHECKS)}"
+        )
+    return {name: bool(on) for name, on in (checks or {}).items()}
 
 
 def finding(

@@ -19,23 +19,13 @@ import pyarrow.compute as pc
 from ..read import kernels
 from ..read.buffers import FALSE, NULL_STRING, array, bools, ints, scalar, to_bools
 from . import catalogue
-from .catalogue import finding
+from .catalogue import CHECKS, check_names, finding
 from .report import Finding
 from .suspects import CellBytes
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Package, Resource
 
-#: the checks a profile may name, each with the finding code it reports
-CHECKS = {
-    "bom": catalogue.BYTE_ORDER_MARK,
-    "line-endings": catalogue.LINE_ENDING,
-    "nfc": catalogue.NON_NFC,
-    "whitespace": catalogue.UNTRIMMED,
-    "format-characters": catalogue.ZERO_WIDTH,
-    "formula-prefix": catalogue.FORMULA_INJECTION,
-    "citations": catalogue.SOURCE_CITATION,
-}
 #: the descriptor properties: the profile (a list of check names) and the citation settings
 PROFILE, CITATIONS = "expo:checks", "expo:citations"
 BOM = b"\xef\xbb\xbf"
@@ -100,16 +90,6 @@ class Profile:
         ):
             return None
         return names.index(c.source), names.index(c.paragraph)
-
-
-def check_names(checks: Mapping[str, bool] | None) -> dict[str, bool]:
-    """`checks` ({name: on}) checked against CHECKS; ValueError naming the known ones."""
-    unknown = sorted(set(checks or {}) - set(CHECKS))
-    if unknown:
-        raise ValueError(
-            f"unknown check(s) {', '.join(map(repr, unknown))}; known: {', '.join(CHECKS)}"
-        )
-    return {name: bool(on) for name, on in (checks or {}).items()}
 
 
 def profile(package: Package, checks: Mapping[str, bool] | None = None) -> Profile:

@@ -11,9 +11,7 @@ from ..model.descriptor import Field, Package, open_package, pattern_problem, re
 from ..model.names import unknown
 from ..model.remote import mirror, remote_url
 from . import catalogue as c
-from .catalogue import finding
-from .checks import check_names, profile, profile_findings
-from .engines.fast import supported
+from .catalogue import check_names, finding
 from .engines.memory import check_memory_limit
 from .remembered import remembered
 from .report import Finding, Report
@@ -91,31 +89,34 @@ def validate(
     ]
     if unmatchable:
         package = _without_unmatchable_patterns(package)
-    chosen = profile(package, checks)
-    # the strict byte scan runs on a second thread while the descriptor is checked
+    # the strict byte scan runs on a second thread from here: while the checks are imported
+    # (this module imports only what starting it needs) and the descriptor is checked
     background = BackgroundScan(package, max_cell_bytes=max_cell_bytes)
     rows: dict[str, int] = {}
-
-    def descriptor_check() -> list[Finding]:
-        return _descriptor_findings(descriptor, package, trusted=trusted) + profile_findings(
-            package, chosen
-        )
-
-    def data_check() -> list[Finding]:
-        return _data_findings(
-            package,
-            engine=engine,
-            limit_errors=limit_errors,
-            trusted=trusted,
-            max_cell_bytes=max_cell_bytes,
-            profile=chosen,
-            progress=progress,
-            rows=rows,
-            background=background,
-            memory_limit=memory_limit,
-        )
-
     try:
+        from .checks import profile, profile_findings
+        from .engines.fast import supported
+
+        chosen = profile(package, checks)
+
+        def descriptor_check() -> list[Finding]:
+            own = profile_findings(package, chosen)
+            return _descriptor_findings(descriptor, package, trusted=trusted) + own
+
+        def data_check() -> list[Finding]:
+            return _data_findings(
+                package,
+                engine=engine,
+                limit_errors=limit_errors,
+                trusted=trusted,
+                max_cell_bytes=max_cell_bytes,
+                profile=chosen,
+                progress=progress,
+                rows=rows,
+                background=background,
+                memory_limit=memory_limit,
+            )
+
         together = engine == "fast" and background.covers(package) and supported(package)
         findings = _in_turn(descriptor_check, data_check, together=together)
     finally:
