@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..read import cells, kernels
 from ..read.buffers import FALSE, NULL_STRING, ZERO, array, bools, ints, strings, to_bools
-from . import catalogue, checks
+from . import catalogue, checks, patterns
 from .workers import each
 
 if TYPE_CHECKING:
@@ -358,15 +358,29 @@ def _repetitive(strings: Any, sample: int = 2048) -> bool:
 
 
 def pattern_misses(strings: Any, pattern: str) -> Any:
-    """Cells the `pattern` constraint rejects, matched by RE2 (linear time, RE2 semantics).
+    """Cells the `pattern` constraint rejects, as RE2 matches them (linear time, RE2 semantics).
 
     RE2, not Python's `re` (which frictionless uses), so that no pattern can take exponential
     time: `\\d`, `\\w`, `\\s` are ASCII and `$` matches only at the very end of the cell.
     The descriptor has refused patterns RE2 cannot compile (lookarounds, backreferences).
+    A simple pattern (`patterns.recognise`) is decided from the cells' bytes; RE2 then reads
+    only the cells the bytes leave open.
     """
+    simple = patterns.recognise(pattern)
+    if simple is not None and patterns.decidable(strings):
+        misses, open_cells = simple.misses(strings)
+        if len(open_cells):
+            chosen = pc.take(strings, ints(open_cells))
+            misses[open_cells] = to_bools(_regex_misses(chosen, pattern))
+        return bools(misses)
     if _repetitive(strings):  # match each distinct value once
         encoded = pc.dictionary_encode(strings)
         misses = pattern_misses(encoded.dictionary, pattern)
         return pc.fill_null(pc.take(misses, encoded.indices), FALSE)
+    return _regex_misses(strings, pattern)
+
+
+def _regex_misses(strings: Any, pattern: str) -> Any:
+    """Cells RE2 does not match in full (null cells never miss)."""
     matched = pc.match_substring_regex(strings, f"^(?:{pattern})$")
     return pc.fill_null(pc.and_(pc.is_valid(strings), pc.invert(matched)), FALSE)
