@@ -37,27 +37,7 @@ def fast(column: pa.Array, pattern: str) -> np.ndarray:
 # -- random patterns of the family -------------------------------------------------------------
 
 LITERALS = "abcxyzABZ0159 #%&',/:;<=>@_`~\"!-"
-ESCAPED = [
-    r"\.",
-    r"\-",
-    r"\]",
-    r"\[",
-    r"\\",
-    r"\+",
-    r"\*",
-    r"\?",
-    r"\(",
-    r"\)",
-    r"\{",
-    r"\}",
-    r"\|",
-    r"\^",
-    r"\$",
-    r"\/",
-    r"\;",
-    r"\n",
-    r"\t",
-]
+ESCAPED = tuple("\\" + c for c in ".-][\\+*?(){}|^$/;nt")  # \. \- \] … \n \t
 RANGES = ("a-z", "0-9", "A-F", "a-f", "b-y", "0-4", " -/", "!-~", r"\--9")
 
 
@@ -165,7 +145,7 @@ def test_the_bytes_decide_as_re2(sample: tuple[str, pa.Array]) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=examples(20000))
+@settings(max_examples=examples(5000))
 @given(case())
 def test_the_bytes_decide_as_re2_long(sample: tuple[str, pa.Array]) -> None:
     agree(*sample)

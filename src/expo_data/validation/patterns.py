@@ -21,7 +21,7 @@ from ..read.buffers import to_bools
 from .suspects import CellBytes
 
 #: bytes scanned at a time (the temporaries stay in the cache)
-CHUNK = 1 << 16
+CHUNK = 1 << 18
 #: a class of more runs of bytes than this is looked up in a table, not compared run by run
 MOST_RUNS = 4
 #: RE2's Perl classes, ASCII as RE2 reads them (\s is not \v)
@@ -71,14 +71,36 @@ class Simple:
             table[first : first + count] = True
         return table
 
-    def outside(self, data: np.ndarray) -> np.ndarray:
-        """Whether each byte is one no cell of the pattern may hold (non-ASCII ones included)."""
-        if len(self.runs) > MOST_RUNS:
-            return ~self.table.take(data)
-        inside = np.zeros(len(data), bool)
-        for first, count in self.runs:
-            inside |= (data - np.uint8(first)) < np.uint8(count)
-        return ~inside
+    def scan(self, data: np.ndarray, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in data[low:high] of the bytes no cell may hold (non-ASCII ones included),
+        and of the first of each two separators in a row."""
+        size = min(CHUNK + 1, high - low)
+        inside, hit, work = np.empty(size, bool), np.empty(size, bool), np.empty(size, np.uint8)
+        bad, doubled = [], []
+        for at in range(low, high, CHUNK):
+            chunk = data[at : min(at + CHUNK + 1, high)]  # and the next chunk's first byte
+            n = len(chunk)
+            if not self.inside(chunk, inside[:n], hit[:n], work[:n]).all():
+                bad.append(np.flatnonzero(~inside[:n]) + at)
+            if self.separator is not None:
+                sep = np.equal(chunk, np.uint8(self.separator), out=hit[:n])
+                pairs = np.logical_and(sep[:-1], sep[1:], out=inside[: n - 1])
+                if pairs.any():
+                    doubled.append(np.flatnonzero(pairs) + at)
+        return _joined(bad), _joined(doubled)
+
+    def inside(
+        self, chunk: np.ndarray, out: np.ndarray, hit: np.ndarray, work: np.ndarray
+    ) -> np.ndarray:
+        """Whether each byte may be in a cell, into `out` (`hit`, `work`: scratch space)."""
+        if not 0 < len(self.runs) <= MOST_RUNS:
+            return self.table.take(chunk, out=out)
+        for k, (first, count) in enumerate(self.runs):  # a run: one subtraction, one comparison
+            np.subtract(chunk, np.uint8(first), out=work)
+            np.less(work, np.uint8(count), out=hit if k else out)
+            if k:
+                np.logical_or(out, hit, out=out)
+        return out
 
     def misses(self, column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         """Which cells of a string column miss, and the positions of the cells left to RE2.
@@ -88,26 +110,13 @@ class Simple:
         cells = CellBytes(column)
         data, offsets = cells.data, cells.offsets
         lengths = cells.ends - cells.starts
-        low, high = int(offsets[0]), int(offsets[-1])
-        bad, doubled = [], []
-        for at in range(low, high, CHUNK):
-            stop = min(at + CHUNK, high)
-            outside = self.outside(data[at:stop])
-            if outside.any():
-                bad.append(np.flatnonzero(outside) + at)
-            if self.separator is not None:  # two separators in a row (the next chunk's first too)
-                sep = data[at : min(stop + 1, high)] == self.separator
-                pairs = sep[:-1] & sep[1:]
-                if pairs.any():
-                    doubled.append(np.flatnonzero(pairs) + at)
-        found = np.concatenate(bad) if bad else np.array([], np.int64)
+        found, doubled = self.scan(data, int(offsets[0]), int(offsets[-1]))
         unsure = np.zeros(cells.size, bool)
         if self.wide:  # a non-ASCII character may be one of C's: RE2 decides its cell
             unsure[_cells(offsets, found[data[found] >= 0x80])] = True
         miss = np.zeros(cells.size, bool)
         miss[_cells(offsets, found)] = True
-        if doubled:
-            miss[_cells(offsets, np.concatenate(doubled))] = True
+        miss[_cells(offsets, doubled)] = True
         if self.separator is None:
             miss |= lengths < self.low
             if self.high is not None:
@@ -121,6 +130,10 @@ class Simple:
             unsure &= valid
         miss &= ~unsure
         return miss, np.flatnonzero(unsure)
+
+
+def _joined(positions: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(positions) if positions else np.zeros(0, np.int64)
 
 
 def _cells(offsets: np.ndarray, positions: np.ndarray) -> np.ndarray:
