@@ -122,8 +122,9 @@ class Simple:
             if self.high is not None:
                 miss |= lengths > self.high
         else:  # empty, or a separator first or last
+            first = data.take(cells.starts, mode="clip")
             last = data.take(cells.ends - 1, mode="clip")
-            miss |= (lengths == 0) | (cells.first == self.separator) | (last == self.separator)
+            miss |= (lengths == 0) | (first == self.separator) | (last == self.separator)
         if column.null_count:
             valid = to_bools(column.is_valid())
             miss &= valid
