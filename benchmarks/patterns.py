@@ -27,8 +27,8 @@ import bench_shapes
 from expo_data.model.locate import locate
 from expo_data.read.buffers import to_bools
 from expo_data.validation import batch, patterns
-from expo_data.validation.scan import BLOCK
-from expo_data.validation.sources import csv_batches
+from expo_data.validation.scan import BATCH, BLOCK
+from expo_data.validation.sources import csv_batches, joined
 
 
 def pattern_columns(descriptor: Path) -> list[tuple[str, str, list[pa.Array]]]:
@@ -47,9 +47,16 @@ def pattern_columns(descriptor: Path) -> list[tuple[str, str, list[pa.Array]]]:
         with open(resource.location, "rb") as stream:
             width = 4 * len(fields) + 64  # as scan.scan_csv reads
             batches = csv_batches(
-                stream, resource, block=BLOCK, width=width, nulls=True, skip=lambda _: "skip"
+                stream,
+                resource,
+                block=BLOCK,
+                width=width,
+                nulls=True,
+                skip=lambda _: "skip",
+                batch=BATCH,
             )
-            for k, columns in enumerate(batches):
+            for k, parts in enumerate(batches):
+                columns = joined(parts)
                 for j, _ in wanted:
                     chunks[j].append(columns[j].slice(1) if k == 0 else columns[j])
         for j, f in wanted:
