@@ -6,6 +6,10 @@ The oracle is RE2 itself, as the pattern check used it on every cell before:
 
 from __future__ import annotations
 
+import csv
+import json
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,7 +20,7 @@ from hypothesis import strategies as st
 from expo_data.read.buffers import to_bools
 from expo_data.validation import batch, patterns
 
-from conftest import examples
+from conftest import examples, run_cli
 
 #: the patterns of the bundled package's schemas
 REAL = ("^[a-z0-9]+(-[a-z0-9]+)*$", "^[0-9]+(;[0-9]+)*$", "^[0-9a-f]{64}$")
@@ -256,3 +260,66 @@ def test_separators_across_scan_chunks() -> None:
 def test_a_chunked_column_still_goes_to_re2() -> None:
     cells = pa.chunked_array([["a-b", "a--b"], [None, "中"]])
     assert to_bools(batch.pattern_misses(cells, REAL[0])).tolist() == [False, True, False, True]
+
+
+# -- end to end: the CLI, every engine -----------------------------------------------------------
+
+FIELDS = {  # field → pattern: three of the family (one wide), one RE2 reads
+    "id": REAL[0],
+    "refs": REAL[1],
+    "note": ".{0,3}",
+    "code": "[0-9a-f]{4}",
+    "pair": "(ab|cd)+",
+}
+
+
+def rows(count: int, seed: int = 24) -> list[dict[str, str]]:
+    """Cells near each field's pattern: doubled, leading and trailing separators, capitals,
+    CJK, spaces, empty (missing) cells."""
+    rng = np.random.default_rng(seed)
+    pieces = {
+        "id": ["a", "b1", "x9z", "-", "--", "A", "中", " ", ""],
+        "refs": ["1", "23", ";", ";;", "x", "4", ""],
+        "note": ["a", "中", "é", "\n", "bc", "😀", ""],
+        "code": ["0", "f", "a9", "G", "ff", "中", ""],
+        "pair": ["ab", "cd", "a", "b", "abcd", ""],
+    }
+    out = []
+    for i in range(count):
+        row = {
+            name: "".join(rng.choice(options, rng.integers(0, 4)))
+            for name, options in pieces.items()
+        }
+        row["id"] = row["id"] or f"r{i}"  # no blank row
+        out.append(row)
+    return out
+
+
+def write_package(root: Path, table: list[dict[str, str]]) -> Path:
+    fields = [
+        {"name": n, "type": "string", "constraints": {"pattern": p}} for n, p in FIELDS.items()
+    ]
+    resource = {"name": "items", "path": "items.csv", "format": "csv", "encoding": "utf-8"}
+    resource["schema"] = {"fields": fields}
+    descriptor = {"name": "patterns", "resources": [resource]}
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    with open(root / "items.csv", "w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, list(FIELDS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(table)
+    return root / "datapackage.json"
+
+
+@pytest.mark.parametrize("engine", ["fast", "frictionless", "duckdb"])
+def test_every_engine_reports_the_cells_re2_rejects(engine: str, tmp_path: Path) -> None:
+    table = rows(300)
+    expected = []
+    for name, pattern in FIELDS.items():
+        cells = pa.array([row[name] or None for row in table])  # "" is a missing value
+        expected += [(int(i) + 2, name) for i in np.flatnonzero(oracle(cells, pattern))]
+    done = run_cli("validate", write_package(tmp_path, table), "-f", "json", "--engine", engine)
+    assert done.returncode == 1 and done.stderr == "", done.stderr
+    found = json.loads(done.stdout)["findings"]
+    assert {f["code"] for f in found} == {"constraint-error"}
+    assert sorted((f["row"], f["field"]) for f in found) == sorted(expected)
+    assert len(expected) > 100 and {name for _, name in expected} == set(FIELDS)

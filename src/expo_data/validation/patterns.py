@@ -165,6 +165,7 @@ class _Reader:
         self.text, self.at = pattern, 0
 
     def simple(self) -> Simple:
+        """The whole pattern: `^`? C quantifier `$`?, or `^`? C+(sC+)* `$`?."""
         self.skip("^")
         members, wide = self.atom()
         low, high = self.quantifier()
@@ -191,7 +192,8 @@ class _Reader:
             return True
         return False
 
-    def next(self) -> str:
+    def read(self) -> str:
+        """The next character."""
         if self.at >= len(self.text):
             raise NotSimple
         self.at += 1
@@ -210,7 +212,7 @@ class _Reader:
 
     def literal(self) -> frozenset[int]:
         """One character outside a class (or a Perl class \\d \\w \\s)."""
-        c = self.next()
+        c = self.read()
         if c == "\\":
             return self.escape()
         if c in META:
@@ -219,7 +221,7 @@ class _Reader:
 
     def escape(self) -> frozenset[int]:
         """After a backslash: a Perl class, or an escaped punctuation or control character."""
-        c = self.next()
+        c = self.read()
         if c in PERL:
             return _codes(PERL[c])
         if c in CONTROLS:
@@ -252,7 +254,7 @@ class _Reader:
 
     def member(self, first: bool) -> frozenset[int]:
         """One character of a bracketed class, or the characters of \\d \\w \\s."""
-        c = self.next()
+        c = self.read()
         if c == "\\":
             return self.escape()
         if c == "[" or (c == "-" and not first and not self.text.startswith("]", self.at)):
