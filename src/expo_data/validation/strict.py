@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 #: the default per-cell size limit (bytes): a bigger cell is a finding, never memory
 MAX_CELL_BYTES = 1 << 20
 CHUNK = 1 << 22
+#: the bytes of a chunk looked at in one numpy pass: its temporaries stay in the cache
+SLICE = 1 << 18
 _LF, _CR, _NUL = 10, 13, 0
 #: the codes only this scan reports (the engines' other findings never use them)
 CODES = (c.STRAY_QUOTE, c.UNCLOSED_QUOTE, c.NUL_BYTE, c.BARE_CARRIAGE_RETURN, c.CELL_TOO_LARGE)
@@ -186,6 +188,14 @@ class _Scan:
         quote = dialect.get("quoteChar", '"')
         self.quote = ord(quote) if len(quote.encode()) == 1 else -1
         self.doubled = dialect.get("doubleQuote", True) is not False
+        #: the bytes that end a cell outside quotes (a quote before or after one is fine)
+        self.separator = np.zeros(256, bool)
+        self.separator[[self.delimiter, _LF, _CR]] = True
+        #: one mask that keeps the quote and the line feed apart from all but two other bytes
+        self.mask = _mask(self.quote, _LF) if self.quote >= 0 else None
+        self.bits = np.empty(SLICE, np.uint8)  # `_marks`' buffers
+        self.marks, self.other = np.empty(SLICE, bool), np.empty(SLICE, bool)
+        self.words = np.empty(SLICE // 8, bool)
         self.names = resource.schema.names
         self.decoder = Decoder(resource.encoding)
         self.offset = 0  # bytes scanned
@@ -226,25 +236,36 @@ class _Scan:
 
         Quotes are paired by parity, which is exact while every quote opens a cell, closes
         one or doubles one; anything else (and NULs, bare CRs, a cell over the limit, a chunk
-        ending on a quote or a CR) goes to the exact state machine, which reports it. Cells
-        are measured by their lines; only a line over the limit has its cells measured.
+        ending on a quote or a CR) goes to the exact state machine, which reports it. One
+        pass over the chunk finds its quotes and line feeds together; all else works on
+        their positions. Cells are measured by their lines; only a line over the limit has
+        its cells measured.
         """
-        if self.after_quote or self.cr or b"\0" in raw:
+        if self.after_quote or self.cr:
             return False
         size, start = len(raw), int(self.quoted)
         if not size:
             return True
+        if raw[-1] == _CR or (raw[-1] == self.quote and not self.final):
+            return False
         data = np.frombuffer(raw, np.uint8)
-        if data[-1] == _CR or (data[-1] == self.quote and not self.final):
+        found = self._marks(raw, data)
+        if found is None:  # a NUL
             return False
-        quotes = self._quotes(raw, data)
-        if quotes is None:
+        marks, kinds, returns = found
+        is_quote = kinds == self.quote
+        quotes = marks[is_quote]
+        feeds = kinds == _LF
+        if len(quotes):
+            if not self._paired(data, quotes, start):
+                return False
+            # a line feed ends a line where the quotes before it (and `start`) are even
+            feeds &= np.bitwise_xor.accumulate(is_quote.view(np.uint8)) == start
+        elif start:
+            feeds[:] = False
+        ends = marks[feeds]
+        if returns and self._bare_return(data, marks[kinds == _LF], quotes, start):
             return False
-        ends = _outside(np.flatnonzero(data == _LF), quotes, start)
-        if b"\r" in raw:
-            returns = _outside(np.flatnonzero(data == _CR), quotes, start)
-            if len(returns) and not (data[returns + 1] == _LF).all():
-                return False  # a bare CR
         if c.CELL_TOO_LARGE not in self.found and self._too_long(data, ends, quotes, start):
             return False
         last = int(ends[-1]) if len(ends) else -1
@@ -256,32 +277,83 @@ class _Scan:
         cut = max(last, int(tail[-1]) if len(tail) else -1)  # the last separator (-1: none)
         self.cell = (self.cell if cut < 0 else 0) + _value_bytes(quotes, start, cut, size)
         quoted = (len(quotes) + start) % 2 == 1
-        if quoted and len(quotes):  # the last quote opened a cell left open
-            self.open_at = self.record + int(np.count_nonzero(ends < quotes[-1]))
+        if quoted and len(quotes):  # the last quote opened a cell left open: no line end after
+            self.open_at = self.record + len(ends)
         self.record += len(ends)
         self.quoted = quoted
         self.field_start = not quoted and cut == size - 1
         return True
 
-    def _quotes(self, raw: bytes, data: np.ndarray) -> np.ndarray | None:
-        """The chunk's quote positions; None if one neither opens, closes nor doubles."""
-        if self.quote < 0 or bytes([self.quote]) not in raw:
-            return np.zeros(0, np.int64)
-        size, start = len(data), int(self.quoted)
-        quotes = np.flatnonzero(data == self.quote)
-        before = np.where(quotes > 0, data[np.maximum(quotes - 1, 0)], -1)
-        after = data[np.minimum(quotes + 1, size - 1)]
-        opening = (np.arange(len(quotes)) + start) % 2 == 0
-        at_start = (before == self.delimiter) | (before == _LF) | (before == _CR)
-        at_start |= (quotes == 0) & self.field_start
-        at_end = (after == self.delimiter) | (after == _LF) | (after == _CR)
-        at_end |= (quotes == size - 1) & self.final
-        doubled_before = np.zeros(len(quotes), bool)
-        doubled_before[1:] = quotes[1:] - quotes[:-1] == 1
-        doubled_after = np.zeros(len(quotes), bool)
-        doubled_after[:-1] = quotes[1:] - quotes[:-1] == 1
-        fine = np.where(opening, at_start | doubled_before, at_end | doubled_after)
-        return quotes if fine.all() else None
+    def _marks(self, raw: bytes, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool] | None:
+        """The positions of the chunk's quotes and line feeds (and a few other bytes), those
+        bytes, and whether it holds a CR; None if it holds a NUL.
+
+        Looked at a slice at a time, so the slice stays in the cache from the memchr calls
+        (NUL, CR) to the numpy passes, whose buffers are reused. Where the quote and the line
+        feed differ in at most two bits, one mask and one compare find both (and at most two
+        other bytes, which the caller's `kinds` leave out).
+        """
+        quote = self.quote if self.quote >= 0 and bytes([self.quote]) in raw else -1  # memchr
+        found, kinds, returns = [], [], False
+        for at in range(0, len(data), SLICE):
+            if raw.find(b"\0", at, at + SLICE) >= 0:  # memchr
+                return None
+            returns = returns or raw.find(b"\r", at, at + SLICE) >= 0
+            part = data[at : at + SLICE]
+            marks = self.marks[: len(part)]
+            if quote < 0:
+                np.equal(part, _LF, out=marks)
+            elif self.mask is not None:
+                bits = np.bitwise_and(part, self.mask, out=self.bits[: len(part)])
+                np.equal(bits, _LF & self.mask, out=marks)
+            else:
+                np.equal(part, quote, out=marks)
+                marks |= np.equal(part, _LF, out=self.other[: len(part)])
+            where = _nonzero(marks, self.words)
+            kinds.append(part[where])
+            found.append(where + at if at else where)
+        if len(found) == 1:
+            return found[0], kinds[0], returns
+        return np.concatenate(found), np.concatenate(kinds), returns
+
+    def _paired(self, data: np.ndarray, quotes: np.ndarray, start: int) -> bool:
+        """Whether every quote opens a cell, closes one or doubles one (paired by parity).
+
+        An opening quote follows a separator (or the other half of a doubled quote), a closing
+        one is followed by one; the doubled quotes are looked for only if a quote needs them.
+        """
+        size, separator = len(data), self.separator
+        opening, closing = slice(start, None, 2), slice(1 - start, None, 2)
+        at = quotes[opening]
+        opens = separator[data[at - 1]]  # at 0 it reads the last byte: replaced below
+        if len(at) and at[0] == 0:
+            opens[0] = self.field_start
+        at = quotes[closing]
+        if len(at) and at[-1] == size - 1:  # the last byte: closing only at the file's end
+            closes = separator[data[np.minimum(at + 1, size - 1)]]
+            closes[-1] |= self.final
+        else:
+            closes = separator[data[at + 1]]
+        if opens.all() and closes.all():
+            return True
+        adjacent = np.diff(quotes) == 1  # quote i and quote i + 1 side by side
+        opens |= np.concatenate(([False], adjacent))[opening]  # the second of a doubled quote
+        closes |= np.concatenate((adjacent, [False]))[closing]  # the first of a doubled quote
+        return bool(opens.all() and closes.all())
+
+    def _bare_return(
+        self, data: np.ndarray, feeds: np.ndarray, quotes: np.ndarray, start: int
+    ) -> bool:
+        """Whether a CR outside quoted cells is not followed by a line feed.
+
+        Every CR of the chunk is before a line feed where as many CRs precede line feeds as
+        the chunk holds (the common CR LF file: two counts); else each is looked at.
+        """
+        returns = np.count_nonzero(data == _CR)
+        if returns == np.count_nonzero(data[feeds - 1] == _CR):  # feeds[0] - 1 reads no CR
+            return False
+        returns = _outside(np.flatnonzero(data == _CR), quotes, start)
+        return not (data[returns + 1] == _LF).all()
 
     def _too_long(self, data: np.ndarray, ends: np.ndarray, quotes: np.ndarray, start: int) -> bool:
         """Whether a cell of the chunk may be over the limit: its bytes, quotes included, are.
@@ -291,9 +363,11 @@ class _Scan:
         """
         size = len(data)
         if len(ends):
-            lines = np.diff(ends, prepend=-1) - 1
-            lines[0] += self.cell  # the cell the chunk continues started that much earlier
-            if max(int(lines.max()), size - int(ends[-1]) - 1) <= self.limit:
+            # the first line continues the cell the chunk starts in, `self.cell` bytes so far
+            longest = max(self.cell + int(ends[0]), size - int(ends[-1]) - 1)
+            if len(ends) > 1:
+                longest = max(longest, int(np.diff(ends).max()) - 1)
+            if longest <= self.limit:
                 return False
         elif self.cell + size <= self.limit:
             return False
@@ -418,6 +492,22 @@ class _Scan:
                 )
                 out.append(_finding(c.INCORRECT_LABEL, self.resource, 1, name, message=note))
         return out
+
+
+def _nonzero(marks: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """np.flatnonzero of a sparse boolean array, its words of 8 bytes first."""
+    if len(marks) % 8:
+        return np.flatnonzero(marks)
+    lanes = marks.view(np.uint64)
+    hit = np.flatnonzero(np.not_equal(lanes, 0, out=words[: len(lanes)]))
+    at = np.flatnonzero(lanes[hit].view(bool))
+    return (hit[at >> 3] << 3) | (at & 7)
+
+
+def _mask(a: int, b: int) -> int | None:
+    """The bits `a` and `b` share (as a mask), if they differ in at most two bits."""
+    differ = a ^ b
+    return 0xFF & ~differ if differ.bit_count() <= 2 else None
 
 
 def _outside(at: np.ndarray, quotes: np.ndarray, start: int) -> np.ndarray:
