@@ -23,7 +23,7 @@ from hypothesis.extra import numpy as hnp
 
 from expo_data.model.descriptor import open_package
 from expo_data.sources.ahead import read_ahead
-from expo_data.validation import strict
+from expo_data.validation import marks, strict
 from expo_data.validation.encoding import Decoder
 
 from conftest import examples
@@ -45,7 +45,7 @@ PIECES = [
     b"\xff",
     b"\xe4\xb8",  # a character cut short
     b"x" * 30,  # past the small cell limit
-    b"*",  # with `"` and LF, the bytes one mask and one compare find (`_Scan._marks`)
+    b"*",  # with `"` and LF, the bytes one mask and one compare find (`marks.Marker.find`)
     b"\x02",
 ]
 CELL = st.lists(
@@ -112,7 +112,7 @@ def test_the_chunk_pass_finds_what_the_byte_machine_finds(
     descriptor = _package(tmp_path_factory.mktemp("scan"), b"a,b,c\n" + body, dialect)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(strict, "CHUNK", chunk)
-        patch.setattr(strict, "SLICE", part)  # chunks looked at in slices of `part` bytes
+        patch.setattr(marks, "SLICE", part)  # chunks looked at in slices of `part` bytes
         fast = _findings(descriptor, limit)
         patch.setattr(strict._Scan, "_fast", lambda self, raw: False)  # all by the byte machine
         exact = _findings(descriptor, limit)
@@ -121,9 +121,9 @@ def test_the_chunk_pass_finds_what_the_byte_machine_finds(
 
 @settings(max_examples=examples(300), deadline=None)
 @given(hnp.arrays(bool, st.integers(0, 200), elements=st.booleans()))
-def test_the_word_at_a_time_nonzero_is_numpys(marks: np.ndarray) -> None:
-    words = np.empty(len(marks) // 8 + 1, bool)
-    assert strict._nonzero(marks, words).tolist() == np.flatnonzero(marks).tolist()
+def test_the_word_at_a_time_nonzero_is_numpys(flags: np.ndarray) -> None:
+    words = np.empty(len(flags) // 8 + 1, bool)
+    assert marks.nonzero(flags, words).tolist() == np.flatnonzero(flags).tolist()
 
 
 def _well_formed(rows: int) -> bytes:
@@ -150,7 +150,7 @@ def test_a_well_formed_file_never_needs_the_byte_machine(tmp_path: Path) -> None
         patch.setattr(strict._Scan, "_slow", refuse)
         for chunk, part in [(1 << 22, 1 << 18), (1 << 16, 1000), (4099, 64)]:
             patch.setattr(strict, "CHUNK", chunk)
-            patch.setattr(strict, "SLICE", part)
+            patch.setattr(marks, "SLICE", part)
             assert _findings(descriptor, 1 << 20) == []
 
 

@@ -7,7 +7,8 @@ open at the end of the file, NUL bytes, a carriage return not followed by a line
 cell over the size limit, header labels with surrounding whitespace (both parsers' readers
 strip them before comparing), and bytes that are not in the declared encoding (one
 `encoding-error` naming the file and the line of the first bad byte). Compressed resources
-are scanned decompressed. The scan is vectorised per chunk; memory stays at a few chunks.
+are scanned decompressed. The scan is vectorised per chunk (`marks` finds a chunk's quotes
+and line feeds); memory stays at a few chunks.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..sources.stream import is_plain
 from . import catalogue as c
 from .catalogue import finding
 from .encoding import Decoder
+from .marks import Marker
 from .report import Finding
 from .sources import is_text, line_of, open_bytes
 
@@ -34,8 +36,6 @@ if TYPE_CHECKING:
 #: the default per-cell size limit (bytes): a bigger cell is a finding, never memory
 MAX_CELL_BYTES = 1 << 20
 CHUNK = 1 << 22
-#: the bytes of a chunk looked at in one numpy pass: its temporaries stay in the cache
-SLICE = 1 << 18
 _LF, _CR, _NUL = 10, 13, 0
 #: the codes only this scan reports (the engines' other findings never use them)
 CODES = (c.STRAY_QUOTE, c.UNCLOSED_QUOTE, c.NUL_BYTE, c.BARE_CARRIAGE_RETURN, c.CELL_TOO_LARGE)
@@ -188,14 +188,7 @@ class _Scan:
         quote = dialect.get("quoteChar", '"')
         self.quote = ord(quote) if len(quote.encode()) == 1 else -1
         self.doubled = dialect.get("doubleQuote", True) is not False
-        #: the bytes that end a cell outside quotes (a quote before or after one is fine)
-        self.separator = np.zeros(256, bool)
-        self.separator[[self.delimiter, _LF, _CR]] = True
-        #: one mask that keeps the quote and the line feed apart from all but two other bytes
-        self.mask = _mask(self.quote, _LF) if self.quote >= 0 else None
-        self.bits = np.empty(SLICE, np.uint8)  # `_marks`' buffers
-        self.marks, self.other = np.empty(SLICE, bool), np.empty(SLICE, bool)
-        self.words = np.empty(SLICE // 8, bool)
+        self.marker = Marker(self.quote, self.delimiter)
         self.names = resource.schema.names
         self.decoder = Decoder(resource.encoding)
         self.offset = 0  # bytes scanned
@@ -249,7 +242,7 @@ class _Scan:
         if raw[-1] == _CR or (raw[-1] == self.quote and not self.final):
             return False
         data = np.frombuffer(raw, np.uint8)
-        found = self._marks(raw, data)
+        found = self.marker.find(raw, data)
         if found is None:  # a NUL
             return False
         marks, kinds, returns = found
@@ -257,14 +250,14 @@ class _Scan:
         quotes = marks[is_quote]
         feeds = kinds == _LF
         if len(quotes):
-            if not self._paired(data, quotes, start):
+            if not self.marker.paired(data, quotes, start, first=self.field_start, last=self.final):
                 return False
             # a line feed ends a line where the quotes before it (and `start`) are even
             feeds &= np.bitwise_xor.accumulate(is_quote.view(np.uint8)) == start
         elif start:
             feeds[:] = False
         ends = marks[feeds]
-        if returns and self._bare_return(data, marks[kinds == _LF], quotes, start):
+        if returns and self._bare_return(data, marks[kinds == _LF], quotes, start, returns):
             return False
         if c.CELL_TOO_LARGE not in self.found and self._too_long(data, ends, quotes, start):
             return False
@@ -284,72 +277,14 @@ class _Scan:
         self.field_start = not quoted and cut == size - 1
         return True
 
-    def _marks(self, raw: bytes, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool] | None:
-        """The positions of the chunk's quotes and line feeds (and a few other bytes), those
-        bytes, and whether it holds a CR; None if it holds a NUL.
-
-        Looked at a slice at a time, so the slice stays in the cache from the memchr calls
-        (NUL, CR) to the numpy passes, whose buffers are reused. Where the quote and the line
-        feed differ in at most two bits, one mask and one compare find both (and at most two
-        other bytes, which the caller's `kinds` leave out).
-        """
-        quote = self.quote if self.quote >= 0 and bytes([self.quote]) in raw else -1  # memchr
-        found, kinds, returns = [], [], False
-        for at in range(0, len(data), SLICE):
-            if raw.find(b"\0", at, at + SLICE) >= 0:  # memchr
-                return None
-            returns = returns or raw.find(b"\r", at, at + SLICE) >= 0
-            part = data[at : at + SLICE]
-            marks = self.marks[: len(part)]
-            if quote < 0:
-                np.equal(part, _LF, out=marks)
-            elif self.mask is not None:
-                bits = np.bitwise_and(part, self.mask, out=self.bits[: len(part)])
-                np.equal(bits, _LF & self.mask, out=marks)
-            else:
-                np.equal(part, quote, out=marks)
-                marks |= np.equal(part, _LF, out=self.other[: len(part)])
-            where = _nonzero(marks, self.words)
-            kinds.append(part[where])
-            found.append(where + at if at else where)
-        if len(found) == 1:
-            return found[0], kinds[0], returns
-        return np.concatenate(found), np.concatenate(kinds), returns
-
-    def _paired(self, data: np.ndarray, quotes: np.ndarray, start: int) -> bool:
-        """Whether every quote opens a cell, closes one or doubles one (paired by parity).
-
-        An opening quote follows a separator (or the other half of a doubled quote), a closing
-        one is followed by one; the doubled quotes are looked for only if a quote needs them.
-        """
-        size, separator = len(data), self.separator
-        opening, closing = slice(start, None, 2), slice(1 - start, None, 2)
-        at = quotes[opening]
-        opens = separator[data[at - 1]]  # at 0 it reads the last byte: replaced below
-        if len(at) and at[0] == 0:
-            opens[0] = self.field_start
-        at = quotes[closing]
-        if len(at) and at[-1] == size - 1:  # the last byte: closing only at the file's end
-            closes = separator[data[np.minimum(at + 1, size - 1)]]
-            closes[-1] |= self.final
-        else:
-            closes = separator[data[at + 1]]
-        if opens.all() and closes.all():
-            return True
-        adjacent = np.diff(quotes) == 1  # quote i and quote i + 1 side by side
-        opens |= np.concatenate(([False], adjacent))[opening]  # the second of a doubled quote
-        closes |= np.concatenate((adjacent, [False]))[closing]  # the first of a doubled quote
-        return bool(opens.all() and closes.all())
-
     def _bare_return(
-        self, data: np.ndarray, feeds: np.ndarray, quotes: np.ndarray, start: int
+        self, data: np.ndarray, feeds: np.ndarray, quotes: np.ndarray, start: int, returns: int
     ) -> bool:
         """Whether a CR outside quoted cells is not followed by a line feed.
 
-        Every CR of the chunk is before a line feed where as many CRs precede line feeds as
-        the chunk holds (the common CR LF file: two counts); else each is looked at.
+        Every CR of the chunk (`returns` of them) is before a line feed where as many CRs
+        precede its line feeds (`feeds`: all of them); else each is looked at.
         """
-        returns = np.count_nonzero(data == _CR)
         if returns == np.count_nonzero(data[feeds - 1] == _CR):  # feeds[0] - 1 reads no CR
             return False
         returns = _outside(np.flatnonzero(data == _CR), quotes, start)
@@ -492,22 +427,6 @@ class _Scan:
                 )
                 out.append(_finding(c.INCORRECT_LABEL, self.resource, 1, name, message=note))
         return out
-
-
-def _nonzero(marks: np.ndarray, words: np.ndarray) -> np.ndarray:
-    """np.flatnonzero of a sparse boolean array, its words of 8 bytes first."""
-    if len(marks) % 8:
-        return np.flatnonzero(marks)
-    lanes = marks.view(np.uint64)
-    hit = np.flatnonzero(np.not_equal(lanes, 0, out=words[: len(lanes)]))
-    at = np.flatnonzero(lanes[hit].view(bool))
-    return (hit[at >> 3] << 3) | (at & 7)
-
-
-def _mask(a: int, b: int) -> int | None:
-    """The bits `a` and `b` share (as a mask), if they differ in at most two bits."""
-    differ = a ^ b
-    return 0xFF & ~differ if differ.bit_count() <= 2 else None
 
 
 def _outside(at: np.ndarray, quotes: np.ndarray, start: int) -> np.ndarray:
