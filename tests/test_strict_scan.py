@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from expo_data.model.descriptor import open_package
 from expo_data.sources.ahead import read_ahead
@@ -120,10 +119,34 @@ def test_the_chunk_pass_finds_what_the_byte_machine_finds(
 
 
 @settings(max_examples=examples(300), deadline=None)
-@given(hnp.arrays(bool, st.integers(0, 200), elements=st.booleans()))
-def test_the_word_at_a_time_nonzero_is_numpys(flags: np.ndarray) -> None:
+@given(
+    raw=st.lists(st.sampled_from(b'ab"*\n\r\x02,'), max_size=120).map(bytes),
+    part=st.sampled_from([1, 3, 8, 16, 24, 1 << 18]),
+    quote=st.sampled_from(b"\"'*"),
+)
+def test_the_marks_are_the_quotes_and_line_feeds(raw: bytes, part: int, quote: int) -> None:
+    """Every quote and line feed, in order, with the bytes there (and only a few others)."""
+    if not raw:
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(marks, "SLICE", part)
+        found, kinds, returns = marks.Marker(quote, ord(",")).find(
+            raw, np.frombuffer(raw, np.uint8)
+        )
+    data = np.frombuffer(raw, np.uint8)
+    assert found.tolist() == sorted(set(found.tolist()))
+    assert kinds.tolist() == data[found].tolist()
+    wanted = np.flatnonzero((data == quote) | (data == 10)).tolist()
+    assert found[(kinds == quote) | (kinds == 10)].tolist() == wanted
+    assert returns == raw.count(b"\r")
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.booleans(), max_size=200))
+def test_the_word_at_a_time_nonzero_is_numpys(flags: list[bool]) -> None:
+    array = np.array(flags, bool)
     words = np.empty(len(flags) // 8 + 1, bool)
-    assert marks.nonzero(flags, words).tolist() == np.flatnonzero(flags).tolist()
+    assert marks.nonzero(array, words).tolist() == np.flatnonzero(array).tolist()
 
 
 def _well_formed(rows: int) -> bytes:
