@@ -97,6 +97,7 @@ def _findings(descriptor: Path, limit: int) -> list[tuple]:
     body=CSV,
     chunk=st.sampled_from([1, 2, 3, 5, 8, 16, 64, 256, 1 << 22]),
     part=st.sampled_from([3, 8, 16, 24, 1 << 18]),
+    runs=st.sampled_from([(8, 2), (64, 16), (strict.FIRST_RUN, strict.SHORTEST_RUN)]),
     limit=st.sampled_from([8, 40, 1 << 20]),
     dialect=st.sampled_from(DIALECTS),
 )
@@ -104,6 +105,7 @@ def test_the_chunk_pass_finds_what_the_byte_machine_finds(
     body: bytes,
     chunk: int,
     part: int,
+    runs: tuple[int, int],
     limit: int,
     dialect: tuple[bytes, bytes],
     tmp_path_factory: pytest.TempPathFactory,
@@ -112,6 +114,9 @@ def test_the_chunk_pass_finds_what_the_byte_machine_finds(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(strict, "CHUNK", chunk)
         patch.setattr(marks, "SLICE", part)  # chunks looked at in slices of `part` bytes
+        # the runs of lines tried where a chunk is not all for the vectorised pass
+        patch.setattr(strict, "FIRST_RUN", runs[0])
+        patch.setattr(strict, "SHORTEST_RUN", runs[1])
         fast = _findings(descriptor, limit)
         patch.setattr(strict._Scan, "_fast", lambda self, raw: False)  # all by the byte machine
         exact = _findings(descriptor, limit)
@@ -175,6 +180,28 @@ def test_a_well_formed_file_never_needs_the_byte_machine(tmp_path: Path) -> None
             patch.setattr(strict, "CHUNK", chunk)
             patch.setattr(marks, "SLICE", part)
             assert _findings(descriptor, 1 << 20) == []
+
+
+def test_only_the_odd_lines_of_a_chunk_go_to_the_byte_machine(tmp_path: Path) -> None:
+    """A quote inside an unquoted cell (a byte like any other to the parsers) breaks the pairing
+    by parity: the lines around it go to the byte machine, not its whole chunk."""
+    rows = [b'%d,"a quoted cell, of some length",plain text\n' % i for i in range(40_000)]
+    for i in range(1000, 40_000, 4000):
+        rows[i] = b'%d,"a quoted cell, of some length",plain "quoted" text\n' % i
+    descriptor = _package(tmp_path, b"a,b,c\n" + b"".join(rows))
+    seen = []
+    slow = strict._Scan._slow
+
+    def counted(self, chunk: bytes) -> None:
+        seen.append(len(chunk))
+        slow(self, chunk)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(strict._Scan, "_slow", counted)
+        found = _findings(descriptor, 1 << 20)
+        assert len(seen) >= 10 and sum(seen) < 10 * 4 * strict.SHORTEST_RUN
+        patch.setattr(strict._Scan, "_fast", lambda self, raw: False)
+        assert found == _findings(descriptor, 1 << 20) == []
 
 
 def test_the_chunk_pass_allocates_slices_not_chunks(tmp_path: Path) -> None:

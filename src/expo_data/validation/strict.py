@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 #: the default per-cell size limit (bytes): a bigger cell is a finding, never memory
 MAX_CELL_BYTES = 1 << 20
 CHUNK = 1 << 22
+#: where a chunk is not all for the vectorised pass, the bytes it tries first, and the fewest
+#: (a run of whole lines; shorter, the byte machine reads the next line)
+FIRST_RUN, SHORTEST_RUN = 1 << 16, 1 << 10
 _LF, _CR, _NUL = 10, 13, 0
 #: the codes only this scan reports (the engines' other findings never use them)
 CODES = (c.STRAY_QUOTE, c.UNCLOSED_QUOTE, c.NUL_BYTE, c.BARE_CARRIAGE_RETURN, c.CELL_TOO_LARGE)
@@ -191,7 +194,6 @@ class _Scan:
         self.marker = Marker(self.quote, self.delimiter)
         self.names = resource.schema.names
         self.decoder = Decoder(resource.encoding)
-        self.offset = 0  # bytes scanned
         self.record = 1  # the record the next byte is in
         self.column = 0  # the column the next byte is in
         self.quoted = False  # inside a quoted cell
@@ -218,11 +220,28 @@ class _Scan:
         self._scan(data[:cut])
 
     def _scan(self, data: bytes) -> None:
+        """The chunk by the vectorised pass where it can, the byte machine where it cannot.
+
+        Where the chunk is not all for the vectorised pass, the pass takes runs of whole lines
+        (a run twice as long after one it took, half as long after one it could not); where
+        even a short run is not for it, the byte machine reads the next lines, twice as many
+        each time in a row, so a chunk of odd lines costs little more than the machine alone.
+        """
         if c.NUL_BYTE in self.found:  # reported once: NULs read as ordinary bytes from now on
             data = data.replace(b"\0", b"\1")
-        if not self._fast(data):
-            self._slow(data)
-        self.offset += len(data)
+        if self._fast(data):
+            return
+        at, span, slow = 0, FIRST_RUN, SHORTEST_RUN
+        while at < len(data):
+            end = len(data) if at + span >= len(data) else data.rfind(b"\n", at, at + span) + 1
+            if end > at and self._fast(data[at:end]):
+                at, span, slow = end, span * 2, SHORTEST_RUN
+            elif span > SHORTEST_RUN:
+                span //= 2
+            else:  # at least `slow` bytes of whole lines to the byte machine
+                end = data.find(b"\n", min(at + slow, len(data)) - 1) + 1 or len(data)
+                self._slow(data[at:end])
+                at, span, slow = end, 4 * SHORTEST_RUN, slow * 2
 
     def _fast(self, raw: bytes) -> bool:
         """The chunk's state in a few vectorised passes; False where it needs the slow one.
