@@ -36,7 +36,7 @@ class Marker:
         mask and one compare find both, and the two other bytes they let through, which the
         caller leaves out by the bytes returned.
         """
-        quote = self.quote if self.quote >= 0 and bytes([self.quote]) in raw else -1  # memchr
+        needle = bytes([self.quote]) if self.quote >= 0 else None
         found, kinds, returns = [], [], 0
         for at in range(0, len(data), SLICE):
             if raw.find(b"\0", at, at + SLICE) >= 0:  # memchr
@@ -45,7 +45,8 @@ class Marker:
             if raw.find(b"\r", at, at + SLICE) >= 0:  # memchr
                 returns += np.count_nonzero(np.equal(part, _CR, out=self.other[: len(part)]))
             marks = self.marks[: len(part)]
-            if quote < 0:
+            quote = self.quote if needle and raw.find(needle, at, at + SLICE) >= 0 else -1
+            if quote < 0:  # no quote in the slice: its line feeds alone
                 np.equal(part, _LF, out=marks)
             elif self.mask is not None:
                 bits = np.bitwise_and(part, self.mask, out=self.bits[: len(part)])
