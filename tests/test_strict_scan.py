@@ -55,7 +55,7 @@ CELL = st.lists(
 
 def _cell(pieces: list[bytes]) -> bytes:
     text = b"".join(pieces)
-    if any(c in text for c in (b",", b"\n", b'"')):
+    if any(c in text for c in (b",", b"\n", b"\r", b'"')):  # a CR quoted too: no bare CR
         return b'"' + text.replace(b'"', b'""') + b'"'
     return text
 
