@@ -1,8 +1,9 @@
 """The strict byte scan's shortcuts against its exact forms, and the read-ahead thread.
 
 The vectorised chunk pass (`_Scan._fast`) must leave exactly the state and findings the exact
-byte-by-byte machine (`_slow`) leaves, however the file is cut into chunks; the UTF-8 check by
-Arrow's validator must place the first bad byte where Python's decoder places it.
+byte-by-byte machine (`_slow`) leaves, however the file is cut into chunks and slices and
+whatever its dialect; the UTF-8 check by Arrow's validator must place the first bad byte where
+Python's decoder places it.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ import codecs
 import itertools
 import json
 import threading
+import tracemalloc
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from expo_data.model.descriptor import open_package
 from expo_data.sources.ahead import read_ahead
-from expo_data.validation import strict
+from expo_data.validation import marks, strict
 from expo_data.validation.encoding import Decoder
 
 from conftest import examples
@@ -41,13 +44,18 @@ PIECES = [
     b"\xff",
     b"\xe4\xb8",  # a character cut short
     b"x" * 30,  # past the small cell limit
+    b"*",  # with `"` and LF, the bytes one mask and one compare find (`marks.Marker.find`)
+    b"\x02",
 ]
-CELL = st.lists(st.sampled_from([b"a", b"1", "中".encode(), b" ", b",", b"\n", b'"']), max_size=12)
+CELL = st.lists(
+    st.sampled_from([b"a", b"1", "中".encode(), b" ", b",", b"\n", b'"', b"\r\n", b"\r", b"*"]),
+    max_size=12,
+)
 
 
 def _cell(pieces: list[bytes]) -> bytes:
     text = b"".join(pieces)
-    if any(c in text for c in (b",", b"\n", b'"')):
+    if any(c in text for c in (b",", b"\n", b"\r", b'"')):  # a CR quoted too: no bare CR
         return b'"' + text.replace(b'"', b'""') + b'"'
     return text
 
@@ -59,11 +67,22 @@ ROW = st.tuples(CELL, CELL, CELL, st.sampled_from([b"\n", b"\r\n"])).map(
 CSV = st.lists(st.one_of(ROW, ROW, ROW, st.sampled_from(PIECES)), max_size=40).map(b"".join)
 
 
-def _package(root: Path, body: bytes) -> Path:
+#: dialects (delimiter, quote) as bytes swapped into the generated files: the default (its
+#: quote and LF found by one mask), a quote that no mask separates from LF, one that a mask does
+DIALECTS = [(b",", b'"'), (b";", b"'"), (b",", b"*")]
+
+
+def _package(root: Path, body: bytes, dialect: tuple[bytes, bytes] = DIALECTS[0]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    (root / "t.csv").write_bytes(body)
+    delimiter, quote = dialect
+    # a swap, so a generated `*` (or `;`, `'`) stays a byte of its own
+    (root / "t.csv").write_bytes(
+        body.translate(bytes.maketrans(b',"' + delimiter + quote, delimiter + quote + b',"'))
+    )
     fields = [{"name": n} for n in "abc"]
     resource = {"name": "t", "path": "t.csv", "format": "csv", "schema": {"fields": fields}}
+    if dialect != DIALECTS[0]:
+        resource["dialect"] = {"delimiter": delimiter.decode(), "quoteChar": quote.decode()}
     (root / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [resource]}))
     return root / "datapackage.json"
 
@@ -73,29 +92,143 @@ def _findings(descriptor: Path, limit: int) -> list[tuple]:
     return [(f.code, f.row, f.field, f.message) for f in found]
 
 
-@settings(max_examples=examples(200), deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     body=CSV,
     chunk=st.sampled_from([1, 2, 3, 5, 8, 16, 64, 256, 1 << 22]),
+    part=st.sampled_from([3, 8, 16, 24, 1 << 18]),
+    runs=st.sampled_from([(8, 2), (64, 16), (strict.FIRST_RUN, strict.SHORTEST_RUN)]),
     limit=st.sampled_from([8, 40, 1 << 20]),
+    dialect=st.sampled_from(DIALECTS),
 )
 def test_the_chunk_pass_finds_what_the_byte_machine_finds(
-    body: bytes, chunk: int, limit: int, tmp_path_factory: pytest.TempPathFactory
+    body: bytes,
+    chunk: int,
+    part: int,
+    runs: tuple[int, int],
+    limit: int,
+    dialect: tuple[bytes, bytes],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    descriptor = _package(tmp_path_factory.mktemp("scan"), b"a,b,c\n" + body)
-    original = strict.CHUNK
-    try:
-        strict.CHUNK = chunk
+    descriptor = _package(tmp_path_factory.mktemp("scan"), b"a,b,c\n" + body, dialect)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(strict, "CHUNK", chunk)
+        patch.setattr(marks, "SLICE", part)  # chunks looked at in slices of `part` bytes
+        # the runs of lines tried where a chunk is not all for the vectorised pass
+        patch.setattr(strict, "FIRST_RUN", runs[0])
+        patch.setattr(strict, "SHORTEST_RUN", runs[1])
         fast = _findings(descriptor, limit)
-        exact_pass = strict._Scan._fast
-        strict._Scan._fast = lambda self, raw: False  # every chunk through the byte machine
-        try:
-            exact = _findings(descriptor, limit)
-        finally:
-            strict._Scan._fast = exact_pass
-    finally:
-        strict.CHUNK = original
+        patch.setattr(strict._Scan, "_fast", lambda self, raw: False)  # all by the byte machine
+        exact = _findings(descriptor, limit)
     assert fast == exact
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    raw=st.lists(st.sampled_from(b'ab"*\n\r\x02,'), max_size=120).map(bytes),
+    part=st.sampled_from([1, 3, 8, 16, 24, 1 << 18]),
+    quote=st.sampled_from(b"\"'*"),
+)
+def test_the_marks_are_the_quotes_and_line_feeds(raw: bytes, part: int, quote: int) -> None:
+    """Every quote and line feed, in order, with the bytes there (and only a few others)."""
+    if not raw:
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(marks, "SLICE", part)
+        found, kinds, returns = marks.Marker(quote, ord(",")).find(
+            raw, np.frombuffer(raw, np.uint8)
+        )
+    data = np.frombuffer(raw, np.uint8)
+    assert found.tolist() == sorted(set(found.tolist()))
+    assert kinds.tolist() == data[found].tolist()
+    wanted = np.flatnonzero((data == quote) | (data == 10)).tolist()
+    assert found[(kinds == quote) | (kinds == 10)].tolist() == wanted
+    assert returns == raw.count(b"\r")
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.booleans(), max_size=200))
+def test_the_word_at_a_time_nonzero_is_numpys(flags: list[bool]) -> None:
+    array = np.array(flags, bool)
+    words = np.empty(len(flags) // 8 + 1, bool)
+    assert marks.nonzero(array, words).tolist() == np.flatnonzero(array).tolist()
+
+
+def _well_formed(rows: int) -> bytes:
+    """CSV rows of every well-formed kind: quoted cells across lines (LF, CR LF), doubled
+    quotes, empty quoted cells, `*` (found with the quotes, then left out), CR LF line ends."""
+    kinds = [
+        b'1,"a ""b"" c",x\n',
+        b'2,"two\nlines, and \r\n a third",*\r\n',
+        b'3,"",""""\n',
+        b"4,plain *,text\n",
+    ]
+    return b"a,b,c\n" + b"".join(kinds[i % 4] for i in range(rows))
+
+
+def test_a_well_formed_file_never_needs_the_byte_machine(tmp_path: Path) -> None:
+    """Every chunk of a well-formed file is decided by the vectorised pass (the byte machine
+    reads only what the vectorised pass cannot decide), however the slices cut its rows."""
+    descriptor = _package(tmp_path, _well_formed(20_000))
+
+    def refuse(self, chunk: bytes) -> None:
+        raise AssertionError(f"the byte machine was given {len(chunk)} bytes")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(strict._Scan, "_slow", refuse)
+        for chunk, part in [(1 << 22, 1 << 18), (1 << 16, 1000), (4099, 64)]:
+            patch.setattr(strict, "CHUNK", chunk)
+            patch.setattr(marks, "SLICE", part)
+            assert _findings(descriptor, 1 << 20) == []
+
+
+def test_only_the_odd_lines_of_a_chunk_go_to_the_byte_machine(tmp_path: Path) -> None:
+    """A quote inside an unquoted cell (a byte like any other to the parsers) breaks the pairing
+    by parity: the lines around it go to the byte machine, not its whole chunk."""
+    rows = [b'%d,"a quoted cell, of some length",plain text\n' % i for i in range(40_000)]
+    for i in range(1000, 40_000, 4000):
+        rows[i] = b'%d,"a quoted cell, of some length",plain "quoted" text\n' % i
+    descriptor = _package(tmp_path, b"a,b,c\n" + b"".join(rows))
+    seen = []
+    slow = strict._Scan._slow
+
+    def counted(self, chunk: bytes) -> None:
+        seen.append(len(chunk))
+        slow(self, chunk)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(strict._Scan, "_slow", counted)
+        found = _findings(descriptor, 1 << 20)
+        assert len(seen) >= 10 and sum(seen) < 10 * 4 * strict.SHORTEST_RUN
+        patch.setattr(strict._Scan, "_fast", lambda self, raw: False)
+        assert found == _findings(descriptor, 1 << 20) == []
+
+
+def test_the_chunk_pass_allocates_slices_not_chunks(tmp_path: Path) -> None:
+    """Its numpy temporaries are slices and positions, never a copy of the chunk: over the
+    bytes it is given, the vectorised pass holds less than half a chunk more."""
+    text = b"a note of the length of a real one, " * 5
+    rows = b"".join(b'%d,"%s",x\n' % (i, text + b"\n" * (i % 100 == 0)) for i in range(70_000))
+    assert len(rows) > 3 * strict.CHUNK
+    package = open_package(_package(tmp_path, b"a,b,c\n" + rows))
+    peaks = []
+    scan = strict._Scan._scan
+
+    def measured(self, data: bytes) -> None:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        scan(self, data)
+        peaks.append(tracemalloc.get_traced_memory()[1] - before)
+
+    tracemalloc.start()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(strict._Scan, "_scan", measured)
+            assert strict.strict_findings(package) == []
+    finally:
+        tracemalloc.stop()
+    assert len(peaks) > 3
+    assert max(peaks) < strict.CHUNK // 2
 
 
 BYTES = st.lists(

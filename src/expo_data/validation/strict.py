@@ -7,7 +7,8 @@ open at the end of the file, NUL bytes, a carriage return not followed by a line
 cell over the size limit, header labels with surrounding whitespace (both parsers' readers
 strip them before comparing), and bytes that are not in the declared encoding (one
 `encoding-error` naming the file and the line of the first bad byte). Compressed resources
-are scanned decompressed. The scan is vectorised per chunk; memory stays at a few chunks.
+are scanned decompressed. The scan is vectorised per chunk (`marks` finds a chunk's quotes
+and line feeds); memory stays at a few chunks.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..sources.stream import is_plain
 from . import catalogue as c
 from .catalogue import finding
 from .encoding import Decoder
+from .marks import Marker
 from .report import Finding
 from .sources import is_text, line_of, open_bytes
 
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 #: the default per-cell size limit (bytes): a bigger cell is a finding, never memory
 MAX_CELL_BYTES = 1 << 20
 CHUNK = 1 << 22
+#: where a chunk is not all for the vectorised pass, the bytes it tries first, and the fewest
+#: (a run of whole lines; shorter, the byte machine reads the next line)
+FIRST_RUN, SHORTEST_RUN = 1 << 16, 1 << 10
 _LF, _CR, _NUL = 10, 13, 0
 #: the codes only this scan reports (the engines' other findings never use them)
 CODES = (c.STRAY_QUOTE, c.UNCLOSED_QUOTE, c.NUL_BYTE, c.BARE_CARRIAGE_RETURN, c.CELL_TOO_LARGE)
@@ -186,9 +191,9 @@ class _Scan:
         quote = dialect.get("quoteChar", '"')
         self.quote = ord(quote) if len(quote.encode()) == 1 else -1
         self.doubled = dialect.get("doubleQuote", True) is not False
+        self.marker = Marker(self.quote, self.delimiter)
         self.names = resource.schema.names
         self.decoder = Decoder(resource.encoding)
-        self.offset = 0  # bytes scanned
         self.record = 1  # the record the next byte is in
         self.column = 0  # the column the next byte is in
         self.quoted = False  # inside a quoted cell
@@ -215,36 +220,64 @@ class _Scan:
         self._scan(data[:cut])
 
     def _scan(self, data: bytes) -> None:
+        """The chunk by the vectorised pass where it can, the byte machine where it cannot.
+
+        Where the chunk is not all for the vectorised pass, the pass takes runs of whole lines
+        (a run twice as long after one it took, half as long after one it could not); where
+        even a short run is not for it, the byte machine reads the next lines, twice as many
+        each time in a row, so a chunk of odd lines costs little more than the machine alone.
+        """
         if c.NUL_BYTE in self.found:  # reported once: NULs read as ordinary bytes from now on
             data = data.replace(b"\0", b"\1")
-        if not self._fast(data):
-            self._slow(data)
-        self.offset += len(data)
+        if self._fast(data):
+            return
+        at, span, slow = 0, FIRST_RUN, SHORTEST_RUN
+        while at < len(data):
+            end = len(data) if at + span >= len(data) else data.rfind(b"\n", at, at + span) + 1
+            if end > at and self._fast(data[at:end]):
+                at, span, slow = end, span * 2, SHORTEST_RUN
+            elif span > SHORTEST_RUN:
+                span //= 2
+            else:  # at least `slow` bytes of whole lines to the byte machine
+                end = data.find(b"\n", min(at + slow, len(data)) - 1) + 1 or len(data)
+                self._slow(data[at:end])
+                at, span, slow = end, 4 * SHORTEST_RUN, slow * 2
 
     def _fast(self, raw: bytes) -> bool:
         """The chunk's state in a few vectorised passes; False where it needs the slow one.
 
         Quotes are paired by parity, which is exact while every quote opens a cell, closes
         one or doubles one; anything else (and NULs, bare CRs, a cell over the limit, a chunk
-        ending on a quote or a CR) goes to the exact state machine, which reports it. Cells
-        are measured by their lines; only a line over the limit has its cells measured.
+        ending on a quote or a CR) goes to the exact state machine, which reports it. One
+        pass over the chunk finds its quotes and line feeds together; all else works on
+        their positions. Cells are measured by their lines; only a line over the limit has
+        its cells measured.
         """
-        if self.after_quote or self.cr or b"\0" in raw:
+        if self.after_quote or self.cr:
             return False
         size, start = len(raw), int(self.quoted)
         if not size:
             return True
+        if raw[-1] == _CR or (raw[-1] == self.quote and not self.final):
+            return False
         data = np.frombuffer(raw, np.uint8)
-        if data[-1] == _CR or (data[-1] == self.quote and not self.final):
+        found = self.marker.find(raw, data)
+        if found is None:  # a NUL
             return False
-        quotes = self._quotes(raw, data)
-        if quotes is None:
+        marks, kinds, returns = found
+        is_quote = kinds == self.quote
+        quotes = marks[is_quote]
+        feeds = kinds == _LF
+        if len(quotes):
+            if not self.marker.paired(data, quotes, start, first=self.field_start, last=self.final):
+                return False
+            # a line feed ends a line where the quotes before it (and `start`) are even
+            feeds &= np.bitwise_xor.accumulate(is_quote.view(np.uint8)) == start
+        elif start:
+            feeds[:] = False
+        ends = marks[feeds]
+        if returns and self._bare_return(data, marks[kinds == _LF], quotes, start, returns):
             return False
-        ends = _outside(np.flatnonzero(data == _LF), quotes, start)
-        if b"\r" in raw:
-            returns = _outside(np.flatnonzero(data == _CR), quotes, start)
-            if len(returns) and not (data[returns + 1] == _LF).all():
-                return False  # a bare CR
         if c.CELL_TOO_LARGE not in self.found and self._too_long(data, ends, quotes, start):
             return False
         last = int(ends[-1]) if len(ends) else -1
@@ -256,32 +289,25 @@ class _Scan:
         cut = max(last, int(tail[-1]) if len(tail) else -1)  # the last separator (-1: none)
         self.cell = (self.cell if cut < 0 else 0) + _value_bytes(quotes, start, cut, size)
         quoted = (len(quotes) + start) % 2 == 1
-        if quoted and len(quotes):  # the last quote opened a cell left open
-            self.open_at = self.record + int(np.count_nonzero(ends < quotes[-1]))
+        if quoted and len(quotes):  # the last quote opened a cell left open: no line end after
+            self.open_at = self.record + len(ends)
         self.record += len(ends)
         self.quoted = quoted
         self.field_start = not quoted and cut == size - 1
         return True
 
-    def _quotes(self, raw: bytes, data: np.ndarray) -> np.ndarray | None:
-        """The chunk's quote positions; None if one neither opens, closes nor doubles."""
-        if self.quote < 0 or bytes([self.quote]) not in raw:
-            return np.zeros(0, np.int64)
-        size, start = len(data), int(self.quoted)
-        quotes = np.flatnonzero(data == self.quote)
-        before = np.where(quotes > 0, data[np.maximum(quotes - 1, 0)], -1)
-        after = data[np.minimum(quotes + 1, size - 1)]
-        opening = (np.arange(len(quotes)) + start) % 2 == 0
-        at_start = (before == self.delimiter) | (before == _LF) | (before == _CR)
-        at_start |= (quotes == 0) & self.field_start
-        at_end = (after == self.delimiter) | (after == _LF) | (after == _CR)
-        at_end |= (quotes == size - 1) & self.final
-        doubled_before = np.zeros(len(quotes), bool)
-        doubled_before[1:] = quotes[1:] - quotes[:-1] == 1
-        doubled_after = np.zeros(len(quotes), bool)
-        doubled_after[:-1] = quotes[1:] - quotes[:-1] == 1
-        fine = np.where(opening, at_start | doubled_before, at_end | doubled_after)
-        return quotes if fine.all() else None
+    def _bare_return(
+        self, data: np.ndarray, feeds: np.ndarray, quotes: np.ndarray, start: int, returns: int
+    ) -> bool:
+        """Whether a CR outside quoted cells is not followed by a line feed.
+
+        Every CR of the chunk (`returns` of them) is before a line feed where as many CRs
+        precede its line feeds (`feeds`: all of them); else each is looked at.
+        """
+        if returns == np.count_nonzero(data[feeds - 1] == _CR):  # feeds[0] - 1 reads no CR
+            return False
+        returns = _outside(np.flatnonzero(data == _CR), quotes, start)
+        return not (data[returns + 1] == _LF).all()
 
     def _too_long(self, data: np.ndarray, ends: np.ndarray, quotes: np.ndarray, start: int) -> bool:
         """Whether a cell of the chunk may be over the limit: its bytes, quotes included, are.
@@ -291,9 +317,11 @@ class _Scan:
         """
         size = len(data)
         if len(ends):
-            lines = np.diff(ends, prepend=-1) - 1
-            lines[0] += self.cell  # the cell the chunk continues started that much earlier
-            if max(int(lines.max()), size - int(ends[-1]) - 1) <= self.limit:
+            # the first line continues the cell the chunk starts in, `self.cell` bytes so far
+            longest = max(self.cell + int(ends[0]), size - int(ends[-1]) - 1)
+            if len(ends) > 1:
+                longest = max(longest, int(np.diff(ends).max()) - 1)
+            if longest <= self.limit:
                 return False
         elif self.cell + size <= self.limit:
             return False
