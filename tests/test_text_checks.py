@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 import sys
+import tracemalloc
 import unicodedata
 
 import numpy as np
@@ -92,15 +93,20 @@ CELL = st.one_of(
 )
 
 
-def shaped(draw: st.DrawFn, cells: list[str | None]) -> pa.Array:
+def shaped(draw: st.DrawFn, cells: list[str | None], *, sparse: bool = False) -> pa.Array:
     """`cells` as a column: maybe large_string, maybe nulls over cells that hold bytes, maybe
-    a slice."""
+    a slice (`sparse`: a few nulls, a slice that keeps most cells)."""
     kind = draw(st.sampled_from([pa.string(), pa.large_string()]))
     column = pa.array(cells, kind)
     if draw(st.booleans()) and len(column):  # nulls over cells that still hold bytes
-        nulls = np.array(draw(st.lists(st.booleans(), min_size=len(column), max_size=len(column))))
+        null = st.sampled_from([False, False, False, True]) if sparse else st.booleans()
+        nulls = np.array(draw(st.lists(null, min_size=len(column), max_size=len(column))))
         valid = pa.py_buffer(np.packbits(~nulls, bitorder="little"))
         column = pa.Array.from_buffers(kind, len(column), [valid, *column.buffers()[1:]])
+    if sparse:
+        start = draw(st.integers(0, min(3, len(column))))
+        end = len(column) - draw(st.integers(0, min(3, len(column) - start)))
+        return column.slice(start, end - start)
     start = draw(st.integers(0, len(column)))
     return column.slice(start, draw(st.integers(0, len(column) - start)))
 
@@ -146,19 +152,21 @@ DAMAGE = [
 def family_columns(draw: st.DrawFn) -> pa.Array:
     """A column of one family, its cells clean but for a few damaged at either end or inside."""
     family = FAMILIES[draw(st.sampled_from(sorted(FAMILIES)))]
-    cell = st.one_of(st.none(), st.just(""), st.lists(family, max_size=12).map("".join))
-    cells = draw(st.lists(cell, max_size=40))
-    for _ in range(draw(st.integers(0, 2)) if cells else 0):
+    text = st.lists(family, min_size=1, max_size=12).map("".join)
+    cells = draw(
+        st.lists(st.one_of(text, text, text, st.none(), st.just("")), min_size=1, max_size=40)
+    )
+    for _ in range(draw(st.integers(0, 3))):
         at = draw(st.integers(0, len(cells) - 1))
         piece, where = draw(st.sampled_from(DAMAGE)), draw(st.sampled_from(["start", "in", "end"]))
-        text = cells[at] or ""
-        middle = len(text) // 2
+        cell = cells[at] or ""
+        middle = len(cell) // 2
         cells[at] = {
-            "start": piece + text,
-            "in": text[:middle] + piece + text[middle:],
-            "end": text + piece,
+            "start": piece + cell,
+            "in": cell[:middle] + piece + cell[middle:],
+            "end": cell + piece,
         }[where]
-    return shaped(draw, cells)
+    return shaped(draw, cells, sparse=True)
 
 
 @settings(max_examples=examples(400))
@@ -198,10 +206,22 @@ def test_suspects_hold_every_failing_cell(column: pa.Array) -> None:
     )
 
 
+@pytest.mark.parametrize("enabled", [ALL, frozenset({"whitespace"})], ids=["all", "whitespace"])
 @pytest.mark.parametrize("character", WHITESPACE)
-def test_every_whitespace_character_is_found_at_either_end(character: str) -> None:
-    column = pa.array([f"{character}中", f"中{character}", f"a{character}b", character, "中"])
-    assert new_masks(column)["whitespace"].tolist() == [True, True, False, True, False]
+def test_every_whitespace_character_is_found_at_either_end(
+    character: str, enabled: frozenset[str]
+) -> None:
+    """With the inner scan (all checks) and without it (its lead bytes read cell by cell)."""
+    cells = [
+        f"{character}中",
+        f"中{character}",
+        f"a{character}b",
+        character,
+        "中",
+        f"ab{character}",
+    ]
+    found = new_masks(pa.array([*cells, f"{character}ab"]), enabled)["whitespace"]
+    assert found.tolist() == [True, True, False, True, False, True, True]
 
 
 def test_the_exact_whitespace_kernel_sees_only_the_suspect_cells(monkeypatch) -> None:
@@ -230,6 +250,31 @@ def test_clean_cells_have_no_suspects() -> None:
     assert cells.edges().tolist() == []
     assert cells.inner().tolist() == []
     assert cells.starting("=+-@").tolist() == []
+
+
+@pytest.mark.parametrize(
+    "field, cells",
+    [
+        (Field("count", type="integer"), ["2023", "14", "7", "100000"]),
+        (Field("id", descriptor={checks.ALLOW_FORMULA: True}), ["award-3", "session_1"]),
+        (Field("name", descriptor={checks.ALLOW_FORMULA: True}), ["中國領軍智慧城市獎", "證"]),
+    ],
+    ids=["digits", "slugs", "cjk"],
+)
+def test_a_clean_column_is_cleared_in_the_memory_of_a_chunk(field: Field, cells: list) -> None:
+    """No cell can fail a check (no formula check here: it reads every cell's first byte): that
+    is decided from the column's bytes as a whole, without an array of a byte or more a cell."""
+    column = pa.array(cells * (1_000_000 // len(cells)))
+    profile = checks.Profile(ALL, checks.Citations())
+    assert checks.text_hits(field, column, profile) == []
+    tracemalloc.start()
+    try:
+        checks.text_hits(field, column, profile)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(column) // 2 > suspects.CHUNK  # room for a chunk
+    assert peak < len(column) // 2
 
 
 def test_a_prefix_of_several_bytes_falls_back_to_arrow(monkeypatch) -> None:
