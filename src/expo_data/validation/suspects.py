@@ -114,9 +114,9 @@ class CellBytes:
         wanted = [p.encode("utf-8") for p in prefixes]
         if any(len(p) != 1 or p[0] >= 0x80 for p in wanted):
             return None
-        if not wanted:
-            return NOTHING
         first = self.first()
+        if not wanted or not _in(first, range(min(wanted)[0], max(wanted)[0] + 1)).any():
+            return NOTHING  # no first byte in the prefixes' range (one comparison)
         hit = first == wanted[0][0]
         for p in wanted[1:]:
             hit |= first == p[0]
