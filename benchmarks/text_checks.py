@@ -1,4 +1,4 @@
-"""The profile's text checks on one 4 MiB batch of the awards shape, as the scan reads it.
+"""The profile's text checks on one batch of the awards shape, as the scan reads it.
 
 `checks.text_hits` over every column of the awards resource's first record batch (whitespace,
 NFC, format characters, formula prefixes): the best of N runs, in milliseconds of the
