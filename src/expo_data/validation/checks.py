@@ -179,61 +179,70 @@ def text_hits(field: Field, column: pa.Array, profile: Profile) -> list[Hits]:
     some cell of a column fails.
 
     `column` holds the cells as read, null where missing. Each exact kernel runs only on the
-    cells whose bytes could fail it (`suspects.CellBytes`); formula prefixes are read from
-    each cell's first byte.
+    cells whose bytes could fail it (`suspects.CellBytes`), and a column none of whose cells
+    could is cleared from its bytes as a whole; formula prefixes are read from each cell's
+    first byte.
     """
     if column.null_count == len(column):
         return []
     cells = CellBytes(column)
-    masks = []
+    if not len(cells.span):  # every cell empty or null
+        return []
+    found = []
+    scans = [(CHECKS[name], kernel, message) for name, kernel, message in _INNER if name in profile]
+    inner = cells.inner() if scans else None
     if "whitespace" in profile:
-        (untrimmed,) = _at(column, cells.edges(), [_untrimmed])
-        masks.append((catalogue.UNTRIMMED, untrimmed, "leading or trailing whitespace"))
-    scans = [
-        (CHECKS[name], kernel, message)
-        for name, kernel, message in (
-            (
-                "nfc",
-                lambda s: pc.not_equal(kernels.utf8_normalize_nfc(s), s),
-                "text is not NFC-normalised",
-            ),
-            (
-                "format-characters",
-                lambda s: pc.match_substring_regex(s, _FORMAT_RE),
-                "invisible format character (Unicode Cf: zero-width, bidi control, soft hyphen…)",
-            ),
-        )
-        if name in profile
-    ]
-    if scans:
-        found = _at(column, cells.inner(), [kernel for _, kernel, _ in scans])
-        masks += [
-            (code, mask, message) for (code, _, message), mask in zip(scans, found, strict=True)
+        (untrimmed,) = _at(column, cells.edges(inner), [_untrimmed])
+        found.append((catalogue.UNTRIMMED, untrimmed, "leading or trailing whitespace"))
+    if inner is not None:
+        verdicts = _at(column, inner, [kernel for _, kernel, _ in scans])
+        found += [
+            (code, at, message) for (code, _, message), at in zip(scans, verdicts, strict=True)
         ]
     if (
         "formula-prefix" in profile
         and field.type == "string"
         and not field.descriptor.get(ALLOW_FORMULA)
     ):
-        starts = cells.starting(FORMULA_PREFIXES)
+        at = cells.starting(FORMULA_PREFIXES)
         message = f"cell starts with one of {FORMULA_PREFIXES} (spreadsheet formula injection)"
-        mask = _starts_with(column, FORMULA_PREFIXES) if starts is None else starts
-        masks.append((catalogue.FORMULA_INJECTION, mask, message))
+        at = np.flatnonzero(_starts_with(column, FORMULA_PREFIXES)) if at is None else at
+        found.append((catalogue.FORMULA_INJECTION, at, message))
     return [
-        Hits(code, field.name, bools(mask), message) for code, mask, message in masks if mask.any()
+        Hits(code, field.name, _mask(len(column), at), message)
+        for code, at, message in found
+        if len(at)
     ]
 
 
+#: the checks whose suspects are the cells holding a character other than ASCII and CJK
+_INNER = (
+    (
+        "nfc",
+        lambda s: pc.not_equal(kernels.utf8_normalize_nfc(s), s),
+        "text is not NFC-normalised",
+    ),
+    (
+        "format-characters",
+        lambda s: pc.match_substring_regex(s, _FORMAT_RE),
+        "invisible format character (Unicode Cf: zero-width, bidi control, soft hyphen…)",
+    ),
+)
+
+
 def _at(column: pa.Array, at: np.ndarray, kernels: list) -> list[np.ndarray]:
-    """Each kernel's verdict on the cells at positions `at` (taken once), False elsewhere."""
-    subset = column.take(ints(at)) if len(at) else None
-    out = []
-    for kernel in kernels:
-        full = np.zeros(len(column), bool)
-        if subset is not None:
-            full[at] = to_bools(kernel(subset))
-        out.append(full)
-    return out
+    """The positions among `at` that each kernel finds true (the cells taken once)."""
+    if not len(at):
+        return [at for _ in kernels]
+    subset = column.take(ints(at))
+    return [at[to_bools(kernel(subset))] for kernel in kernels]
+
+
+def _mask(size: int, at: np.ndarray) -> pa.Array:
+    """A boolean Arrow array, true at positions `at`."""
+    mask = np.zeros(size, bool)
+    mask[at] = True
+    return bools(mask)
 
 
 def _untrimmed(cells: pa.Array) -> pa.Array:
