@@ -27,8 +27,8 @@ import bench_shapes
 from expo_data.model.locate import locate
 from expo_data.read.buffers import to_bools
 from expo_data.validation import checks
-from expo_data.validation.scan import BLOCK
-from expo_data.validation.sources import csv_batches
+from expo_data.validation.scan import BATCH, BLOCK
+from expo_data.validation.sources import csv_batches, joined
 
 
 def first_batch(descriptor: Path) -> tuple[list, list[pa.Array], checks.Profile]:
@@ -39,9 +39,15 @@ def first_batch(descriptor: Path) -> tuple[list, list[pa.Array], checks.Profile]
     with open(resource.location, "rb") as stream:
         width = 4 * len(fields) + 64  # as scan.scan_csv reads
         batches = csv_batches(
-            stream, resource, block=BLOCK, width=width, nulls=True, skip=lambda _: "skip"
+            stream,
+            resource,
+            block=BLOCK,
+            width=width,
+            nulls=True,
+            skip=lambda _: "skip",
+            batch=BATCH,
         )
-        columns = [c.slice(1) for c in next(iter(batches))[: len(fields)]]
+        columns = [c.slice(1) for c in joined(next(iter(batches)))[: len(fields)]]
     return fields, columns, checks.profile(package)
 
 
