@@ -64,6 +64,9 @@ def duplicates(code: np.ndarray, numbers: np.ndarray, take_part: np.ndarray) -> 
     order). Returns (indices of the repeating rows, index of the latest earlier row with the
     same key, record number of the first row with the key), by record number.
     """
+    if not len(code) or int(code.max()) + 1 == len(code):  # every key once (codes are dense)
+        none = np.zeros(0, np.int64)
+        return none, none, none
     part = np.flatnonzero(take_part)
     sub, at = code[part], numbers[part]
     if not len(sub):
@@ -285,8 +288,12 @@ class ArrowKeys:
             columns = [keys[j][0] for j in pk]
             nulls = np.logical_and.reduce([to_bools(c.is_null()) for c in columns])
             out.all_null = numbers[np.flatnonzero(nulls)]
-            at, before, first = duplicates(done[tuple(pk)], numbers, ~nulls & ~nan_mask(columns))
-            out.primary = Repeats(numbers[at], numbers[before], first, _shown(columns, at))
+            if len(pk) == 1 and pk[0] in out.unique:  # the same rows repeat, found above
+                out.primary = out.unique[pk[0]]
+            else:
+                take = ~nulls & ~nan_mask(columns)
+                at, before, first = duplicates(done[tuple(pk)], numbers, take)
+                out.primary = Repeats(numbers[at], numbers[before], first, _shown(columns, at))
         out.foreign = {index: done[index] for index, _ in groups}
         return out
 
