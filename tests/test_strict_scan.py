@@ -341,3 +341,74 @@ def test_a_header_longer_than_a_parse_block_is_read(tmp_path: Path) -> None:
     report = validate(_package(tmp_path, body), max_cell_bytes=MAX_HEADER)
     assert [(f.code, f.row, f.field) for f in report.findings] == [("incorrect-label", 1, "c")]
     assert report.stats["tables"]["t"]["rows"] == 1
+
+
+def _big_package(root: Path, bad_at: int | None) -> Path:
+    """A 3-column CSV of about 3 MiB (several parse blocks), one byte not UTF-8 at `bad_at`."""
+    rows = [b"a,b,c\n"] + [f"{i},\u4e2d\u6587{i},x\n".encode() for i in range(200_000)]
+    body = bytearray(b"".join(rows))
+    if bad_at is not None:
+        at = body.index(b"x", bad_at)  # a cell's own byte, not a delimiter
+        body[at : at + 1] = b"\xff"
+    return _package(root, bytes(body))
+
+
+@pytest.mark.parametrize("bad_at", [None, 100, 1 << 21, -40])
+def test_the_parser_leaves_utf8_to_the_strict_scan_and_the_findings_stay(
+    tmp_path: Path, bad_at: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyarrow does not check UTF-8 cell by cell where the strict scan reads the file; a bad
+    byte anywhere (the first batch, a later one, the last line) is the one encoding-error it
+    always was, with the line of the byte, and no other finding on that resource."""
+    from expo_data import validate
+    from expo_data.validation import scan as scanning
+    from expo_data.validation import sources
+
+    descriptor = _big_package(tmp_path, bad_at if bad_at is None or bad_at >= 0 else None)
+    data = tmp_path / "t.csv"
+    if bad_at is not None and bad_at < 0:  # the last row's cell
+        body = data.read_bytes()
+        data.write_bytes(body[:-2] + b"\xff\n")
+    checked = []
+    original = sources.csv_batches
+
+    def recording(*args, **kwargs):
+        checked.append(kwargs.get("check_utf8", True))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(scanning, "csv_batches", recording)
+    monkeypatch.setattr(scanning, "BATCH", 1)  # every 1 MiB block a batch of its own
+    report = validate(descriptor, max_cell_bytes=1 << 20)
+    assert checked == [False]
+    body = data.read_bytes()
+    if bad_at is None:
+        assert report.findings == ()
+        return
+    line = body[: body.index(b"\xff")].count(b"\n") + 1
+    assert [(f.code, f.resource) for f in report.findings] == [("encoding-error", "t")]
+    assert f"at line {line}" in report.findings[0].message
+
+
+def test_a_scan_stopped_short_leaves_the_encoding_unknown_and_arrow_checks_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`decoded_to` answers True, False, or None where the scan never got that far; then the
+    batch is checked by Arrow's validator, so a bad byte is still an encoding-error."""
+    from expo_data import validate
+
+    valid = open_package(_big_package(tmp_path / "valid", None))
+    (resource,) = valid.resources
+    size = resource.location.stat().st_size
+    scan = strict.BackgroundScan(valid)
+    assert scan.decoded_to(resource, size) is True
+    scan.stop()
+    invalid = _big_package(tmp_path / "invalid", 1 << 20)
+    scan = strict.BackgroundScan(open_package(invalid))
+    assert scan.decoded_to(open_package(invalid).resources[0], 10) is False
+    scan.stop()
+    monkeypatch.setattr(strict, "resource_findings", lambda resource, **options: [])
+    silent = strict.BackgroundScan(valid)
+    assert silent.decoded_to(resource, size) is None
+    silent.stop()
+    codes = [f.code for f in validate(invalid).findings]
+    assert codes == ["encoding-error"]

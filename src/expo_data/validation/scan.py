@@ -24,7 +24,7 @@ from . import catalogue, checks
 from .batch import Batches, Found, empty_is_missing
 from .catalogue import finding
 from .records import python_records, record_layout
-from .sources import csv_batches, is_text, joined, open_bytes
+from .sources import csv_batches, is_text, is_utf8, joined, open_bytes
 from .strict import BackgroundScan, Oversized
 
 if TYPE_CHECKING:
@@ -200,12 +200,24 @@ def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) ->
 
     width = 4 * len(resource.schema.fields) + 64
     nulls = empty_is_missing(resource)
+    watch = options.watch
+    # the strict scan checks the encoding, far faster than pyarrow's check cell by cell
+    trusting = watch is not None and watch.reads(resource) and is_utf8(resource)
     reader = csv_batches(
-        tap, resource, block=block, width=width, nulls=nulls, skip=skip, batch=BATCH
+        tap,
+        resource,
+        block=block,
+        width=width,
+        nulls=nulls,
+        skip=skip,
+        batch=BATCH,
+        check_utf8=not trusting,
     )
     batches = None
     for parts in read_ahead(reader):  # the next batch is parsed while this one is checked
         columns = joined(parts)  # here: the parse thread only parses
+        if trusting:
+            _decoded(watch, resource, tap.size, columns)
         if batches is None:
             scan.labels = [str(column[0].as_py() or "").strip() for column in columns]
             batches = batches_for(scan, options, keys)
@@ -220,6 +232,18 @@ def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) ->
     if skipped or (batches.found.empty_lines and batches.blank_sensitive):
         _settle_rows(scan, batches, skipped)
     scan.found = batches.finish()
+
+
+def _decoded(watch: BackgroundScan, resource: Resource, size: int, columns: list) -> None:
+    """Raise ArrowInvalid, as pyarrow's own check would, unless the first `size` bytes read
+    (the batch's among them) are UTF-8: as the strict scan finds them, or as Arrow's
+    validator finds the batch where the scan stopped short."""
+    verdict = watch.decoded_to(resource, size)
+    if verdict is None:
+        for column in columns:
+            column.validate(full=True)  # "Invalid UTF8 sequence…"
+    elif not verdict:
+        raise pa.ArrowInvalid("CSV conversion error to string: invalid UTF8 data")
 
 
 def batches_for(scan: Scan, options: Options, keys: set[str]) -> Batches:

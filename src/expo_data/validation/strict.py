@@ -17,7 +17,7 @@ import codecs
 import csv
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -76,6 +76,9 @@ class BackgroundScan:
         self.stopped = threading.Event()
         self.oversized = threading.Event()
         self.scanned = {r.name: threading.Event() for r in self.resources}
+        #: per resource, the bytes from its start found in its encoding, and whether one is not
+        self.decoded: dict[str, tuple[int, bool]] = {}
+        self.progress = threading.Condition()
         self.thread = threading.Thread(target=self._run, name="expo-data-strict", daemon=True)
         self.thread.start()
 
@@ -84,7 +87,12 @@ class BackgroundScan:
             for resource in self.resources:
                 if self.stopped.is_set():
                     return
-                found = resource_findings(resource, max_cell_bytes=self.limit, stop=self.stopped)
+                found = resource_findings(
+                    resource,
+                    max_cell_bytes=self.limit,
+                    stop=self.stopped,
+                    decoded=lambda done, bad, name=resource.name: self._decoded(name, done, bad),
+                )
                 self.results[id(resource)] = found
                 if any(f.code == c.CELL_TOO_LARGE for f in found):
                     self.oversized.set()
@@ -94,6 +102,31 @@ class BackgroundScan:
         finally:  # nobody waits for a resource the scan will never reach
             for event in self.scanned.values():
                 event.set()
+            with self.progress:
+                self.progress.notify_all()
+
+    def _decoded(self, name: str, done: int, bad: bool) -> None:
+        with self.progress:
+            self.decoded[name] = (done, bad)
+            self.progress.notify_all()
+
+    def reads(self, resource: Resource) -> bool:
+        """Whether this scan reads `resource` (and so checks its encoding)."""
+        return resource.name in self.scanned
+
+    def decoded_to(self, resource: Resource, offset: int) -> bool | None:
+        """Whether `resource`'s first `offset` bytes are in its encoding, once the scan has
+        read that far: False as soon as any byte is not; None where it stopped short."""
+        name = resource.name
+
+        def known() -> bool:
+            done, bad = self.decoded.get(name, (-1, False))
+            return bad or done >= offset or self.scanned[name].is_set()
+
+        with self.progress:
+            self.progress.wait_for(known)
+            done, bad = self.decoded.get(name, (-1, False))
+        return False if bad else True if done >= offset else None
 
     def stop(self) -> None:
         """Abandon the scan (its findings are not needed) and wait for the thread to end."""
@@ -136,7 +169,10 @@ def resource_findings(
     *,
     max_cell_bytes: int = MAX_CELL_BYTES,
     stop: threading.Event | None = None,
+    decoded: Callable[[int, bool], None] | None = None,
 ) -> list:
+    """The strict findings of one resource; `decoded(bytes, bad)` is told after each chunk
+    how many bytes from the start are known to be in the encoding, and whether one is not."""
     try:
         stream = open_bytes(resource)  # read, not memory-mapped: the pages stay out of RSS
     except Exception:  # a missing or unreadable file: the engines' scheme-error says so
@@ -149,6 +185,8 @@ def resource_findings(
             if stop is not None and stop.is_set():
                 return []
             scan.feed(chunk)
+            if decoded is not None:
+                decoded(scan.decoder.done, scan.decoder.error is not None)
         return scan.finish()
     except Exception as exc:  # a corrupt archive
         return [_finding(c.SOURCE_ERROR, resource, None, "", note=f"cannot be read: {exc}")]
