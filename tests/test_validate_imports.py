@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,14 @@ def test_validate_with_the_citations_check_imports_no_pandas(tmp_path: Path) -> 
     with sources.open("w", encoding="utf-8", newline="") as stream:
         csv.writer(stream, lineterminator="\n").writerows([header, *rows])
     assert validate_in_subprocess(package) == "['source-citation'] False"
+
+
+def test_the_command_line_starts_no_blas_threads() -> None:
+    """numpy's OpenBLAS would start a spinning thread per core; the CLI does no linear algebra."""
+    code = "import os, expo_data.cli, numpy; print(len(os.listdir('/proc/self/task')))"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
