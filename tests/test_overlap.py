@@ -9,7 +9,8 @@ from pathlib import Path
 
 from expo_data import validate
 from expo_data.model.descriptor import open_package
-from expo_data.validation.strict import BackgroundScan, strict_findings
+from expo_data.validation.background import BackgroundScan
+from expo_data.validation.strict import strict_findings
 
 SCHEMA = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}]}
 

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from expo_data.model.descriptor import open_package
 from expo_data.sources.ahead import read_ahead
-from expo_data.validation import marks, strict
+from expo_data.validation import background, marks, strict
+from expo_data.validation.background import BackgroundScan
 from expo_data.validation.encoding import Decoder
 
 from conftest import examples
@@ -399,15 +400,15 @@ def test_a_scan_stopped_short_leaves_the_encoding_unknown_and_arrow_checks_it(
     valid = open_package(_big_package(tmp_path / "valid", None))
     (resource,) = valid.resources
     size = resource.location.stat().st_size
-    scan = strict.BackgroundScan(valid)
+    scan = BackgroundScan(valid)
     assert scan.decoded_to(resource, size) is True
     scan.stop()
     invalid = _big_package(tmp_path / "invalid", 1 << 20)
-    scan = strict.BackgroundScan(open_package(invalid))
+    scan = BackgroundScan(open_package(invalid))
     assert scan.decoded_to(open_package(invalid).resources[0], 10) is False
     scan.stop()
-    monkeypatch.setattr(strict, "resource_findings", lambda resource, **options: [])
-    silent = strict.BackgroundScan(valid)
+    monkeypatch.setattr(background, "resource_findings", lambda resource, **options: [])
+    silent = BackgroundScan(valid)
     assert silent.decoded_to(resource, size) is None
     silent.stop()
     codes = [f.code for f in validate(invalid).findings]

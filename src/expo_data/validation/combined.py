@@ -8,10 +8,11 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from . import catalogue as c
+from .background import BackgroundScan, Oversized
 from .catalogue import CATALOGUE, FIX_SEPARATOR, FRICTIONLESS, with_fix
 from .fixes import expected, one_per_header
 from .sources import is_typed
-from .strict import MAX_CELL_BYTES, BackgroundScan, Oversized, strict_findings
+from .strict import MAX_CELL_BYTES, strict_findings
 
 if TYPE_CHECKING:
     from ..model.descriptor import Package

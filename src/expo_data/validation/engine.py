@@ -11,11 +11,12 @@ from ..model.descriptor import Field, Package, open_package, pattern_problem, re
 from ..model.names import unknown
 from ..model.remote import mirror, remote_url
 from . import catalogue as c
+from .background import BackgroundScan
 from .catalogue import check_names, finding
 from .engines.memory import check_memory_limit
 from .remembered import remembered
 from .report import Finding, Report
-from .strict import MAX_CELL_BYTES, BackgroundScan
+from .strict import MAX_CELL_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

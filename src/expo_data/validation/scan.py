@@ -21,11 +21,11 @@ import pyarrow as pa
 from ..errors import DataError, show
 from ..sources.ahead import read_ahead
 from . import catalogue, checks
+from .background import BackgroundScan, Oversized
 from .batch import Batches, Found, empty_is_missing
 from .catalogue import finding
 from .records import python_records, record_layout
 from .sources import csv_batches, is_text, is_utf8, joined, open_bytes
-from .strict import BackgroundScan, Oversized
 
 if TYPE_CHECKING:
     from ..model.descriptor import Field, Package, Resource

@@ -30,8 +30,8 @@ from . import parquet
 
 if TYPE_CHECKING:
     from ...model.descriptor import Package, Resource
+    from ..background import BackgroundScan
     from ..report import Finding
-    from ..strict import BackgroundScan
 
 #: dialect properties read as frictionless reads them; any other: frictionless does the work
 DIALECT = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator"}
@@ -58,7 +58,7 @@ def findings(
     and reads their integer columns with nulls as floats). `progress` is told the bytes
     (rows, with frictionless) read of each resource as the pass goes; `rows` receives each
     resource's data rows. With `watch` (the strict scan running alongside), the pass raises
-    `strict.Oversized` where that scan finds a cell too large.
+    `background.Oversized` where that scan finds a cell too large.
     """
     out: list[Finding] = []
     names = set(package.resource_names)
