@@ -70,8 +70,7 @@ def csv_batches(
     named; `nulls`: "" is read as null; `skip` is told each record of another width than the
     header's (pyarrow's invalid-row handler); `check_utf8=False` leaves the cells' UTF-8 to
     the caller (pyarrow checks it cell by cell: a third of its parse). Nothing for an empty
-    file. Raises
-    pyarrow.ArrowInvalid (a record longer than `block`…), UnicodeDecodeError.
+    file. Raises pyarrow.ArrowInvalid (a record longer than `block`…), UnicodeDecodeError.
     """
     names = [f"f{j}" for j in range(width)]
     dialect = dialect_of(resource)
