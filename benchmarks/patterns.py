@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +21,11 @@ import pyarrow.compute as pc
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_shapes
+from bench_batches import least_cpu, scan_batches
 
 from expo_data.model.locate import locate
 from expo_data.read.buffers import to_bools
 from expo_data.validation import batch, patterns
-from expo_data.validation.scan import BATCH, BLOCK
-from expo_data.validation.sources import csv_batches, joined
 
 
 def pattern_columns(descriptor: Path) -> list[tuple[str, str, list[pa.Array]]]:
@@ -44,21 +41,9 @@ def pattern_columns(descriptor: Path) -> list[tuple[str, str, list[pa.Array]]]:
         if not wanted or not str(resource.location).endswith(".csv"):
             continue
         chunks: dict[int, list[pa.Array]] = {j: [] for j, _ in wanted}
-        with open(resource.location, "rb") as stream:
-            width = 4 * len(fields) + 64  # as scan.scan_csv reads
-            batches = csv_batches(
-                stream,
-                resource,
-                block=BLOCK,
-                width=width,
-                nulls=True,
-                skip=lambda _: "skip",
-                batch=BATCH,
-            )
-            for k, parts in enumerate(batches):
-                columns = joined(parts)
-                for j, _ in wanted:
-                    chunks[j].append(columns[j].slice(1) if k == 0 else columns[j])
+        for k, columns in enumerate(scan_batches(resource)):
+            for j, _ in wanted:
+                chunks[j].append(columns[j].slice(1) if k == 0 else columns[j])
         for j, f in wanted:
             name = f"{resource.name}.{f.name}"
             out.append((name, f.constraints["pattern"], chunks[j]))
@@ -74,16 +59,6 @@ def before(strings: pa.Array, pattern: str) -> pa.Array:
         return pc.fill_null(pc.take(misses, encoded.indices), False)
     matched = pc.match_substring_regex(strings, f"^(?:{pattern})$")
     return pc.fill_null(pc.and_(pc.is_valid(strings), pc.invert(matched)), False)
-
-
-def best(run: Callable[[], object], repeats: int) -> float:
-    """The least CPU time of `repeats` runs, in milliseconds."""
-    times = []
-    for _ in range(repeats):
-        started = time.process_time()
-        run()
-        times.append(time.process_time() - started)
-    return float(np.min(times)) * 1000
 
 
 def main() -> None:
@@ -102,8 +77,8 @@ def main() -> None:
     print(f"{'column':32} {'pattern':28} {'cells':>9} {'RE2 ms':>8} {'bytes ms':>9} {'misses':>7}")
     totals = [0.0, 0.0]
     for name, pattern, chunks in columns:
-        old = best(lambda c=chunks, p=pattern: [before(x, p) for x in c], args.repeats)
-        new = best(
+        old = least_cpu(lambda c=chunks, p=pattern: [before(x, p) for x in c], args.repeats)
+        new = least_cpu(
             lambda c=chunks, p=pattern: [batch.pattern_misses(x, p) for x in c], args.repeats
         )
         found = [

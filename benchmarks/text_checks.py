@@ -13,22 +13,18 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_shapes
+from bench_batches import least_cpu, scan_batches
 
 from expo_data.model.locate import locate
 from expo_data.read.buffers import to_bools
 from expo_data.validation import checks
-from expo_data.validation.scan import BATCH, BLOCK
-from expo_data.validation.sources import csv_batches, joined
 
 
 def first_batch(descriptor: Path) -> tuple[list, list[pa.Array], checks.Profile]:
@@ -36,34 +32,13 @@ def first_batch(descriptor: Path) -> tuple[list, list[pa.Array], checks.Profile]
     package = locate(descriptor)
     resource = package.resource("awards")
     fields = list(resource.schema.fields)
-    with open(resource.location, "rb") as stream:
-        width = 4 * len(fields) + 64  # as scan.scan_csv reads
-        batches = csv_batches(
-            stream,
-            resource,
-            block=BLOCK,
-            width=width,
-            nulls=True,
-            skip=lambda _: "skip",
-            batch=BATCH,
-        )
-        columns = [c.slice(1) for c in joined(next(iter(batches)))[: len(fields)]]
+    columns = [c.slice(1) for c in next(scan_batches(resource))[: len(fields)]]
     return fields, columns, checks.profile(package)
 
 
 def text_hits(fields: list, columns: list[pa.Array], profile: checks.Profile) -> list:
     """Every column's hits."""
     return [checks.text_hits(f, c, profile) for f, c in zip(fields, columns, strict=True)]
-
-
-def best(run: Callable[[], object], repeats: int) -> float:
-    """The fastest of `repeats` runs, in milliseconds of this thread's CPU."""
-    times = []
-    for _ in range(repeats):
-        started = time.thread_time()
-        run()
-        times.append(time.thread_time() - started)
-    return float(np.min(times)) * 1000
 
 
 def main() -> None:
@@ -80,13 +55,15 @@ def main() -> None:
         raise SystemExit("the awards profile no longer declares the four text checks")
     size = sum(c.nbytes for c in columns)
     print(f"one batch: {len(columns[0])} rows, {len(columns)} columns, {size / 2**20:.1f} MiB")
-    ms = best(lambda: text_hits(fields, columns, profile), args.repeats)
+    ms = least_cpu(lambda: text_hits(fields, columns, profile), args.repeats)
     hits = text_hits(fields, columns, profile)
     found = sum(int(to_bools(h.mask).sum()) for column in hits for h in column)
     print(f"text_hits: {ms:.2f} ms CPU (best of {args.repeats}), {found} failing cells")
     if args.columns:
         for f, column in zip(fields, columns, strict=True):
-            ms = best(lambda f=f, column=column: checks.text_hits(f, column, profile), args.repeats)
+            ms = least_cpu(
+                lambda f=f, column=column: checks.text_hits(f, column, profile), args.repeats
+            )
             width = column.nbytes / len(column)
             print(f"  {f.name:24} {f.type:8} {width:6.1f} bytes a cell  {ms:6.3f} ms")
 
