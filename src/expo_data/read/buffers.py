@@ -108,6 +108,15 @@ def to_ints(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return data[values.offset : values.offset + len(values)].astype(np.int64)
 
 
+def valid_at(values: pa.Array, at: np.ndarray) -> np.ndarray:
+    """Whether each value at positions `at` is valid (not null), only their bits read."""
+    validity = values.buffers()[0]
+    if validity is None or not len(at):
+        return np.ones(len(at), bool)
+    bit = at + values.offset
+    return ((np.frombuffer(validity, np.uint8)[bit >> 3] >> (bit & 7)) & 1).astype(bool)
+
+
 def _bits(buffer: pa.Buffer, offset: int, size: int) -> np.ndarray:
     bits = np.unpackbits(np.frombuffer(buffer, np.uint8), bitorder="little")
     return bits[offset : offset + size].astype(bool)

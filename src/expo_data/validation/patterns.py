@@ -113,10 +113,10 @@ class Simple:
         found, doubled = self.scan(data, int(offsets[0]), int(offsets[-1]))
         unsure = np.zeros(cells.size, bool)
         if self.wide:  # a non-ASCII character may be one of C's: RE2 decides its cell
-            unsure[_cells(offsets, found[data[found] >= 0x80])] = True
+            unsure[cells.cells_of(found[data[found] >= 0x80])] = True
         miss = np.zeros(cells.size, bool)
-        miss[_cells(offsets, found)] = True
-        miss[_cells(offsets, doubled)] = True
+        miss[cells.cells_of(found)] = True
+        miss[cells.cells_of(doubled)] = True
         if self.separator is None:
             miss |= lengths < self.low
             if self.high is not None:
@@ -135,11 +135,6 @@ class Simple:
 
 def _joined(positions: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(positions) if positions else np.zeros(0, np.int64)
-
-
-def _cells(offsets: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """The cell (position in the column) holding each byte position of the data buffer."""
-    return np.searchsorted(offsets, positions, side="right") - 1
 
 
 def decidable(column: object) -> bool:

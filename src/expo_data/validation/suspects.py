@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from ..read.buffers import valid_at
+
 #: lead bytes of U+4000-U+9FFF (CJK ideographs): always NFC, never whitespace, never in Cf
 CJK_LEADS = range(0xE4, 0xEA)
 #: the first byte of a multi-byte character
@@ -70,11 +72,7 @@ class CellBytes:
     def present(self, at: np.ndarray) -> np.ndarray:
         """The positions among `at` of the cells with bytes to check: valid and non-empty."""
         at = at[self.ends[at] > self.starts[at]]
-        if self.column.null_count and len(at):
-            bitmap = np.frombuffer(self.column.buffers()[0], np.uint8)
-            bit = at + self.column.offset
-            at = at[((bitmap[bit >> 3] >> (bit & 7)) & 1).astype(bool)]
-        return at
+        return at[valid_at(self.column, at)] if self.column.null_count else at
 
     def edges(self, inner: np.ndarray | None = None) -> np.ndarray:
         """Positions of the cells whose first or last character could be whitespace.
@@ -144,8 +142,11 @@ class CellBytes:
             found.append(np.flatnonzero(lead) + (self.low + at))
         if not found:
             return NOTHING
-        cells = np.searchsorted(self.offsets, np.concatenate(found), side="right") - 1
-        return np.unique(cells)
+        return np.unique(self.cells_of(np.concatenate(found)))
+
+    def cells_of(self, positions: np.ndarray) -> np.ndarray:
+        """The cell (position in the column) holding each byte position of the data buffer."""
+        return np.searchsorted(self.offsets, positions, side="right") - 1
 
 
 def _in(values: np.ndarray, r: range) -> np.ndarray:
