@@ -454,3 +454,39 @@ def test_cli_engine_and_limit_errors(tmp_path: Path):
         assert [f["code"] for f in report["findings"]] == ["type-error", "type-error"]
     result = run_cli("validate", descriptor, "--engine", "slow")
     assert result.returncode == 2 and result.stderr.startswith("Error: unknown engine")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.sampled_from(["", "a", "b", "ab", "é", "中", "A1"])), max_size=60
+    )
+)
+def test_a_key_encoded_in_halves_groups_rows_as_one_encoding_does(values: list):
+    """A long text key is encoded in two halves at once: equal values, nulls and empty cells
+    must each land in one half, and the joined codes must group rows exactly as `codes` does."""
+    from unittest import mock
+
+    import numpy as np
+
+    from expo_data.validation import keycodes as keys
+
+    column = pa.array(values, pa.string())
+    with mock.patch.object(keys, "SPLIT_ROWS", 0):
+        side = keys.halves(column)
+    assert side is not None
+    low = keys.codes([column.filter(pa.array(~side))])
+    high = keys.codes([column.filter(pa.array(side))])
+    joined = keys.joined_codes(low, high, side)
+    whole = keys.codes([column])
+    assert sorted(set(joined.tolist())) == list(range(len(set(whole.tolist()))))  # dense
+    assert (np.equal.outer(joined, joined) == np.equal.outer(whole, whole)).all()
+
+
+@pytest.mark.parametrize("case", ["duplicate-primary-key", "dangling-self-reference", "blank-rows"])
+def test_keys_in_halves_find_what_frictionless_finds(case: str, tmp_path: Path, monkeypatch):
+    from expo_data.validation import keycodes as keys
+
+    monkeypatch.setattr(keys, "SPLIT_ROWS", 0)
+    reference, fast = both(make(tmp_path, CASES[case]))
+    assert fast == reference

@@ -279,14 +279,20 @@ class Batches:
             numbers = np.arange(self.rows, dtype=np.int64) + 2
         found.key_rows = np.concatenate([numbers, np.array([r for r, _ in found.ragged], np.int64)])
         found.rows = len(found.key_rows)
-        empty = self.empty
-        for j in self.key_positions:
+        empty = None
+        if self.empty:  # an empty line has no cells, so no key
+            empty = bools(_among(found.key_rows, np.fromiter(sorted(self.empty), np.int64)))
+
+        def joined(j: int) -> pa.Array:
             f = self.fields[j]
             kind = cells.ARROW_TYPES[f.type] if f.type in VECTOR_TYPES else pa.string()
             column = pa.chunked_array(found.keys.get(j, []), kind).combine_chunks()
-            if empty:  # an empty line has no cells, so no key
-                mask = bools(_among(found.key_rows, np.fromiter(sorted(empty), np.int64)))
-                column = kernels.if_else(mask, pa.nulls(1, column.type)[0], column)
+            if empty is not None:
+                column = kernels.if_else(empty, pa.nulls(1, column.type)[0], column)
+            return column
+
+        positions = sorted(self.key_positions)
+        for j, column in zip(positions, each(joined, positions), strict=True):
             found.keys[j] = [column]
         return found
 

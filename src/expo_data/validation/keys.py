@@ -19,9 +19,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..read.buffers import ZERO_FLOAT, bools, ints, to_bools, to_ints
+from ..read.buffers import ZERO_FLOAT, bools, ints, to_bools
 from .catalogue import UNIQUE_KEY, finding, show
 from .fixes import MAX_CANDIDATES, MAX_SEARCHES, nearest, repeated
+from .keycodes import codes, duplicates, halves, joined_codes, nan_mask
 from .workers import together
 
 if TYPE_CHECKING:
@@ -30,59 +31,6 @@ if TYPE_CHECKING:
     from .scan import Scan
 
 _NUMERIC = (pa.int16(), pa.int64(), pa.float64())
-
-
-def codes(columns: list[pa.Array]) -> np.ndarray:
-    """One code per row, equal for equal keys (null equal to null)."""
-    code = None
-    for column in columns:
-        if pa.types.is_floating(column.type):
-            column = pc.add(column, ZERO_FLOAT)  # -0.0 and 0.0 are one key
-        encoded = pc.dictionary_encode(column, null_encoding="encode")
-        part = to_ints(encoded.indices)
-        if code is None:
-            code = part
-        else:
-            combined = code * (int(part.max(initial=0)) + 1) + part
-            code = np.unique(combined, return_inverse=True)[1].astype(np.int64)
-    return code if code is not None else np.array([], np.int64)
-
-
-def nan_mask(columns: list[pa.Array]) -> np.ndarray:
-    """Rows holding a NaN in any column (frictionless never finds them equal to anything)."""
-    mask = np.zeros(len(columns[0]) if columns else 0, bool)
-    for column in columns:
-        if pa.types.is_floating(column.type):
-            mask |= to_bools(pc.is_nan(column))
-    return mask
-
-
-def duplicates(code: np.ndarray, numbers: np.ndarray, take_part: np.ndarray) -> tuple:
-    """Rows (among `take_part`) whose key appeared in an earlier row, and that earlier row.
-
-    `code` is `codes(...)` of the key columns, `numbers` the rows' record numbers (in any
-    order). Returns (indices of the repeating rows, index of the latest earlier row with the
-    same key, record number of the first row with the key), by record number.
-    """
-    if not len(code) or int(code.max()) + 1 == len(code):  # every key once (codes are dense)
-        none = np.zeros(0, np.int64)
-        return none, none, none
-    part = np.flatnonzero(take_part)
-    sub, at = code[part], numbers[part]
-    if not len(sub):
-        return part, part, numbers[part]
-    first = np.full(int(sub.max()) + 1, np.iinfo(np.int64).max)
-    np.minimum.at(first, sub, at)
-    repeat = at > first[sub]
-    if not repeat.any():
-        return part[:0], part[:0], numbers[part[:0]]
-    involved = np.flatnonzero(np.isin(sub, sub[repeat]))  # rows of the repeated keys only
-    order = involved[np.lexsort((at[involved], sub[involved]))]
-    same = np.concatenate([[False], sub[order][1:] == sub[order][:-1]])
-    previous = np.full(len(sub), -1, np.int64)
-    previous[order] = np.where(same, np.concatenate([[-1], order[:-1]]), -1)
-    rows = np.flatnonzero(repeat)
-    return part[rows], part[previous[rows]], first[sub[rows]]
 
 
 def lookup_misses(local: list[pa.Array], reference: list[pa.Array]) -> np.ndarray:
@@ -112,8 +60,11 @@ def _present(a: pa.Array, b: pa.Array) -> pa.Array:
 
     A hash set of `a`'s few distinct values, probed by `b`, leaves the values both hold: the
     set `a` is then looked up in is small (a self-reference to a few parents costs a probe,
-    not a hash of every id). Equality is Arrow's either way, so the answer is the same.
+    not a hash of every id). Equality is Arrow's either way, so the answer is the same. A `b`
+    far shorter than `a` is taken as it is: hashing it costs less than finding `a`'s values.
     """
+    if 8 * len(b) <= len(a):
+        return b
     distinct = pc.unique(a)
     if len(distinct) >= len(b):
         return b
@@ -272,12 +223,25 @@ class ArrowKeys:
         unique, pk, groups = key_positions(scan)
         # the hash passes over whole columns, run together on the worker threads
         wanted = {(j,) for j in unique} | ({tuple(pk)} if pk else set())
-        tasks: dict[Any, Callable[[], Any]] = {
-            key: (lambda key=key: codes([keys[j][0] for j in key])) for key in wanted
-        }
+        halved: dict[Any, Callable[[], Any]] = {}  # the longest tasks, first
+        tasks: dict[Any, Callable[[], Any]] = {}
+        split: dict[tuple, np.ndarray] = {}
+        for key in wanted:
+            columns = [keys[j][0] for j in key]
+            side = halves(columns[0]) if len(key) == 1 else None
+            if side is None:
+                tasks[key] = lambda columns=columns: codes(columns)
+                continue
+            split[key] = side
+            for half in (False, True):
+                kept = bools(side == half)
+                halved[key, half] = lambda c=columns[0], kept=kept: codes([c.filter(kept)])
         for index, local in groups:
             tasks[index] = lambda index=index, local=local: self._misses(scan, index, local)
+        tasks = {**halved, **tasks}
         done = together(tasks)
+        for key, side in split.items():
+            done[key] = joined_codes(done.pop((key, False)), done.pop((key, True)), side)
         out = KeyErrors()
         for j in unique:
             column = keys[j][0]
