@@ -23,6 +23,9 @@ SQL: failures by kind, type/required/primary-key/foreign-key). frictionless at 1
 minutes: with --rows above --frictionless-rows (default 100000) it runs on a copy of that
 many rows, its rate is extrapolated, and its findings are compared with the fast engine's on
 that copy; the two engines must agree on the full package. Then the issue 24 targets.
+Every contender runs with OPENBLAS_NUM_THREADS=1, as the `expo-data` CLI runs: none of them
+uses BLAS, and otherwise OpenBLAS's threads spin for about 0.13 CPU seconds once numpy is
+imported (pyarrow imports it too), on a core the contender may want.
 
 --out-of-core validates a --big-rows (10M) awards package with the duckdb engine under
 --memory-limit (2GB) and compares its findings on the first --first-rows (1M) rows with the
@@ -110,7 +113,7 @@ def _run(contender: str, descriptor: Path, work: Path, env: dict | None = None) 
         first = work / "cache-first"
         shutil.rmtree(first, ignore_errors=True)
         env = {**(env or {}), "EXPO_DATA_CACHE": str(first)}
-    env = {**os.environ, "EXPO_DATA_CACHE": str(cache), **(env or {})}
+    env = {**os.environ, "EXPO_DATA_CACHE": str(cache), "OPENBLAS_NUM_THREADS": "1", **(env or {})}
     child = subprocess.Popen([*command, str(out)], env=env)
     samples, anon, mapped = [], 0, 0
     while child.poll() is None:

@@ -1,4 +1,5 @@
-"""validate imports only what the package needs: a CSV package's checks need no pandas."""
+"""validate imports only what the package needs: a CSV package's checks need no pandas, and
+no numpy.ma (numpy 2.3's `unique` imports it, holding the GIL: `buffers.distinct` instead)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from conftest import copy_package
 CODE = """
 import sys, expo_data
 report = expo_data.validate(sys.argv[1])
-print(sorted({f.code for f in report.findings}), 'pandas' in sys.modules)
+print(sorted({f.code for f in report.findings}), 'pandas' in sys.modules, 'numpy.ma' in sys.modules)
 """
 
 
@@ -28,7 +29,7 @@ def validate_in_subprocess(package: Path) -> str:
 def test_validate_with_the_citations_check_imports_no_pandas(tmp_path: Path) -> None:
     """The sources' paragraph counts are read and checked with Arrow alone, found or not."""
     package = copy_package(tmp_path / "chtf")
-    assert validate_in_subprocess(package) == "[] False"
+    assert validate_in_subprocess(package) == "[] False False"
     sources = package / "data" / "sources.csv"
     with sources.open(encoding="utf-8", newline="") as stream:
         header, *rows = list(csv.reader(stream))
@@ -36,7 +37,7 @@ def test_validate_with_the_citations_check_imports_no_pandas(tmp_path: Path) -> 
         row[header.index("paragraph_count")] = "2"  # every citation beyond paragraph 2 fails
     with sources.open("w", encoding="utf-8", newline="") as stream:
         csv.writer(stream, lineterminator="\n").writerows([header, *rows])
-    assert validate_in_subprocess(package) == "['source-citation'] False"
+    assert validate_in_subprocess(package) == "['source-citation'] False False"
 
 
 def test_the_command_line_starts_no_blas_threads() -> None:

@@ -26,6 +26,15 @@ _NUMPY = {
 }
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """`np.unique(values)`, by a sort: numpy 2.3's `unique` imports numpy.ma on first use (a
+    dozen milliseconds holding the GIL, every thread stopped)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
 def ints(values: np.ndarray) -> pa.Array:
     """An int64 Arrow array of a numpy array."""
     values = np.ascontiguousarray(values, np.int64)

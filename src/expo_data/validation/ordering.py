@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..read.buffers import distinct
 from . import catalogue as c
 from .catalogue import finding, show
 from .fixes import expected, repeated
@@ -120,8 +121,8 @@ def _row_findings(scan: Scan, keyed: KeyErrors, limit: int) -> list[Finding]:
     candidates = [e.rows for e in found.errors] + found.blank
     candidates += [np.array([n for n, _ in found.ragged], np.int64)]
     candidates += [rows for rows in at_keys if len(rows)]
-    distinct = np.unique(np.concatenate(candidates)) if candidates else np.zeros(0, np.int64)
-    last = distinct[limit - 1] if len(distinct) > limit else np.iinfo(np.int64).max
+    rows_found = distinct(np.concatenate(candidates)) if candidates else np.zeros(0, np.int64)
+    last = rows_found[limit - 1] if len(rows_found) > limit else np.iinfo(np.int64).max
     rows: dict[int, _Row] = {}
 
     def row(number: int) -> _Row | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..read.buffers import valid_at
+from ..read.buffers import distinct, valid_at
 
 #: lead bytes of U+4000-U+9FFF (CJK ideographs): always NFC, never whitespace, never in Cf
 CJK_LEADS = range(0xE4, 0xEA)
@@ -95,7 +95,7 @@ class CellBytes:
             other = NOTHING
         else:
             other = np.flatnonzero(self._whitespace_leads())
-        return self.present(np.union1d(ascii, other) if len(other) else ascii)
+        return self.present(distinct(np.concatenate((ascii, other))) if len(other) else ascii)
 
     def _whitespace_leads(self, at: np.ndarray | None = None) -> np.ndarray:
         """Whether each cell (or each cell at `at`) has a whitespace lead byte where its first
@@ -142,7 +142,7 @@ class CellBytes:
             found.append(np.flatnonzero(lead) + (self.low + at))
         if not found:
             return NOTHING
-        return np.unique(self.cells_of(np.concatenate(found)))
+        return distinct(self.cells_of(np.concatenate(found)))
 
     def cells_of(self, positions: np.ndarray) -> np.ndarray:
         """The cell (position in the column) holding each byte position of the data buffer."""
