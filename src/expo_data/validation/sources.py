@@ -15,6 +15,7 @@ import pyarrow.csv as pcsv
 
 from ..sources.delimited import dialect_of, direct, open_csv_bytes
 from ..sources.registry import readable, source
+from .workers import each
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -117,10 +118,13 @@ def csv_batches(
 
 
 def joined(parts: list[pa.RecordBatch]) -> list[pa.Array]:
-    """The columns of consecutive record batches, each joined into one array."""
+    """The columns of consecutive record batches, each joined into one array (on the worker
+    threads: a copy of the batch's bytes, which the checks of the batch wait for)."""
     if len(parts) == 1:
         return parts[0].columns
-    return [pa.concat_arrays([p.column(j) for p in parts]) for j in range(parts[0].num_columns)]
+    return each(
+        lambda j: pa.concat_arrays([p.column(j) for p in parts]), range(parts[0].num_columns)
+    )
 
 
 def is_utf8(resource: Resource) -> bool:
