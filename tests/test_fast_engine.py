@@ -490,3 +490,18 @@ def test_keys_in_halves_find_what_frictionless_finds(case: str, tmp_path: Path, 
     monkeypatch.setattr(keys, "SPLIT_ROWS", 0)
     reference, fast = both(make(tmp_path, CASES[case]))
     assert fast == reference
+
+
+def test_a_value_both_true_and_false_reads_false(tmp_path: Path):
+    """A cell listed in both trueValues and falseValues is false, in one lookup as in frictionless."""
+    schema = json.loads(json.dumps(SCHEMA_TYPES))
+    flag = schema["fields"][2]
+    flag.update(trueValues=["yes", "x"], falseValues=["no", "x"], constraints={"enum": [False]})
+    rows = ["1,0.5,x,2001,,ab,", "2,0.5,yes,2001,,abc,", "3,0.5,no,2001,,abd,", "4,0.5,maybe,,,ac,"]
+    descriptor = make(tmp_path, TYPED_HEADER + "\n".join(rows) + "\n", schema_a=schema)
+    reference, fast = both(descriptor)
+    assert fast == reference
+    assert [f[:4] for f in fast if f[1] == "a"] == [
+        ("constraint-error", "a", 3, "flag"),
+        ("type-error", "a", 5, "flag"),
+    ]

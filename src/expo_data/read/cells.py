@@ -115,12 +115,11 @@ def _read(field: Field, strings: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array
     none = pc.is_null(pc.is_null(strings))  # all false, as long as the column
     if kind == "string" and fmt == "default":
         return strings, none, none
-    if kind == "boolean":
-        true = pc.is_in(strings, value_set=string_array(list(field.true_values)))
-        false = pc.is_in(strings, value_set=string_array(list(field.false_values)))
-        yes, no = scalar(True, pa.bool_()), FALSE
-        typed = pc.if_else(false, no, pc.if_else(true, yes, pa.nulls(1, pa.bool_())[0]))
-        return typed, pc.and_(pc.is_valid(strings), pc.invert(pc.or_(true, false))), none
+    if kind == "boolean":  # one lookup: false values first, as a value in both is false
+        falses = list(field.false_values)
+        at = pc.index_in(strings, value_set=string_array(falses + list(field.true_values)))
+        typed = pc.greater_equal(at, scalar(len(falses), pa.int32()))
+        return typed, pc.and_(pc.is_valid(strings), pc.is_null(at)), none
     if kind == "integer" and field.descriptor.get("bareNumber", True):
         return _cast_then_exact(field, strings, pa.int64(), _integer_like)
     if kind == "number" and not _NUMBER_OPTIONS & set(field.descriptor):

@@ -47,6 +47,7 @@ match_substring = _kernel("match_substring", MatchSubstringOptions)
 match_substring_regex = _kernel("match_substring_regex", MatchSubstringOptions)
 utf8_slice_codeunits = _kernel("utf8_slice_codeunits", SliceOptions)
 year, less, is_inf = _kernel("year"), _kernel("less"), _kernel("is_inf")
+greater_equal = _kernel("greater_equal")
 
 
 def index(values: Any, value: Any) -> Any:
