@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .workers import each
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -90,19 +92,21 @@ def _records(
     a quote anywhere else makes the scan give up (None).
     """
     size = len(data)
-    quotes, lines = [], []
-    for offset in range(start, size, CHUNK):  # memchr finds say which byte scans can be skipped
+
+    def marks(offset: int) -> tuple[np.ndarray, np.ndarray]:
+        """A chunk's quotes and line breaks (memchr said which scans can be skipped)."""
         chunk = data[offset : offset + CHUNK]
-        if has_quotes:
-            quotes.append(np.flatnonzero(chunk == quote) + offset)
+        quotes = np.flatnonzero(chunk == quote) + offset if has_quotes else np.zeros(0, np.intp)
         breaks = np.flatnonzero(chunk == _LF)
         if has_returns:
             returns = np.flatnonzero(chunk == _CR)
             if len(returns):
                 breaks = np.sort(np.concatenate([breaks, returns]))
-        lines.append(breaks + offset)
-    quotes = np.concatenate(quotes) if quotes else np.array([], np.intp)
-    lines = np.concatenate(lines) if lines else np.array([], np.int64)
+        return quotes, breaks + offset
+
+    found = each(marks, range(start, size, CHUNK))  # the chunks on the worker threads
+    quotes = np.concatenate([q for q, _ in found]) if found else np.array([], np.intp)
+    lines = np.concatenate([b for _, b in found]) if found else np.array([], np.int64)
     if len(quotes):
         before = data[np.maximum(quotes - 1, 0)]
         after = data[np.minimum(quotes + 1, size - 1)]
