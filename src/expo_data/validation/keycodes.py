@@ -36,14 +36,17 @@ def codes(columns: list[pa.Array]) -> np.ndarray:
 
 def halves(column: pa.Array) -> np.ndarray | None:
     """Which of two halves each row of a long text column goes to, such that equal values
-    (and every null) go to the same one: by the parity of a value's last byte. Each half is
-    then encoded on its own core (`joined_codes`). None for a short or non-text column."""
+    (and every null) go to the same one: by the parity of a value's length, middle byte and
+    last byte together (ids often share a prefix, a suffix or a length, rarely all three).
+    Each half is then encoded on its own core (`joined_codes`). None for a short or non-text
+    column."""
     text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
     if len(column) < SPLIT_ROWS or not text:
         return None
     cells = CellBytes(column)
-    filled = (cells.ends > cells.starts) & to_bools(column.is_valid())
-    return filled & (cells.byte(cells.ends - 1) & 1).astype(bool)
+    size = cells.ends - cells.starts
+    mixed = size ^ cells.byte(cells.starts + size // 2) ^ cells.byte(cells.ends - 1)
+    return (size > 0) & to_bools(column.is_valid()) & (mixed & 1).astype(bool)
 
 
 def joined_codes(low: np.ndarray, high: np.ndarray, side: np.ndarray) -> np.ndarray:
