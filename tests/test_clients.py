@@ -285,7 +285,7 @@ def test_duckdb_reads_as_load_arrow_and_views_keep_the_schema_order(releases, wh
     con.execute((folder / "views.sql").read_text(encoding="utf-8"))
     for name, files in parts(folder).items():
         listed = ", ".join(f"'{f}'" for f in files)
-        got = con.sql(f"SELECT * FROM read_parquet([{listed}])").fetch_arrow_table()
+        got = con.sql(f"SELECT * FROM read_parquet([{listed}])").to_arrow_table()
         arrow = expo_data.load_arrow(name, folder)
         expected = decoded(arrow)
         assert got.column_names == expected.column_names
@@ -298,7 +298,7 @@ def test_duckdb_reads_as_load_arrow_and_views_keep_the_schema_order(releases, wh
             else:
                 assert a.type == b.type, (name, column)
             assert values(a) == values(b), (name, column)
-        view = con.sql(f'SELECT * FROM "{name}"').fetch_arrow_table()
+        view = con.sql(f'SELECT * FROM "{name}"').to_arrow_table()
         for column in expected.column_names:
             assert values(decoded(view).column(column)) == values(expected.column(column))
         for field in arrow.schema:
