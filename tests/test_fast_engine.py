@@ -505,3 +505,28 @@ def test_a_value_both_true_and_false_reads_false(tmp_path: Path):
         ("constraint-error", "a", 3, "flag"),
         ("type-error", "a", 5, "flag"),
     ]
+
+
+_SPELLINGS = st.one_of(
+    st.none(),
+    st.text(alphabet="0123456789-:/", max_size=21),
+    st.text(alphabet="01-９٣ é+", max_size=12),
+    st.sampled_from(["2023-01-05", "2023-1-05", "0000-01-01", "-", "--5", "5-", "-0"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SPELLINGS, max_size=40), st.integers(0, 3))
+def test_date_and_integer_spellings_from_bytes_match_the_kernels(values: list, cut: int):
+    """`_date_like` and `_integer_like` decide from the cells' bytes what RE2 and Arrow's
+    string kernels decided: the same cells, on sliced arrays too (null: not like)."""
+    import pyarrow.compute as pc
+
+    strings = pa.array(values, pa.string()).slice(min(cut, len(values)))
+    date = pc.fill_null(pc.match_substring_regex(strings, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), False)
+    assert cells._date_like(strings).equals(date)
+    sign = pc.starts_with(strings, "-")
+    digits = pc.if_else(sign, pc.utf8_slice_codeunits(strings, 1), strings)
+    short = pc.less_equal(pc.binary_length(digits), 18)
+    integer = pc.fill_null(pc.and_(pc.ascii_is_decimal(digits), short), False)
+    assert cells._integer_like(strings).equals(integer)

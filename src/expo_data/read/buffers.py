@@ -135,3 +135,40 @@ FALSE = bools(np.zeros(1, bool))[0]
 NULL_STRING = pa.nulls(1, pa.string())[0]
 ZERO = array([0], pa.int32())[0]
 ZERO_FLOAT = array([0.0], pa.float64())[0]
+
+
+class StringBytes:
+    """A string column's cells as byte ranges of its data buffer (numpy views, no copy)."""
+
+    def __init__(self, column: pa.Array) -> None:
+        self.column = column
+        self.size = size = len(column)
+        large = pa.types.is_large_string(column.type) or pa.types.is_large_binary(column.type)
+        offsets_buffer, data_buffer = column.buffers()[1:3]
+        if offsets_buffer is None or size == 0:
+            offsets = np.zeros(size + 1, np.int64)
+        else:
+            offsets = np.frombuffer(offsets_buffer, np.int64 if large else np.int32)
+            offsets = offsets[column.offset : column.offset + size + 1]
+        data = np.frombuffer(data_buffer, np.uint8) if data_buffer is not None else None
+        self.offsets = offsets
+        self.data = data if data is not None and len(data) else np.zeros(1, np.uint8)
+        self.starts, self.ends = offsets[:-1], offsets[1:]
+        #: the bytes of the column's cells (null cells' too, if they hold any)
+        self.low = int(offsets[0]) if size else 0
+        self.span = self.data[self.low : int(offsets[-1])] if size else self.data[:0]
+        self._first: np.ndarray | None = None
+
+    def first(self) -> np.ndarray:
+        """Each cell's first byte (meaningless where the cell is empty)."""
+        if self._first is None:
+            self._first = self.byte(self.starts)
+        return self._first
+
+    def byte(self, at: np.ndarray) -> np.ndarray:
+        """The bytes at positions `at` of the data buffer (clipped to it)."""
+        return self.data.take(at, mode="clip")
+
+    def cells_of(self, positions: np.ndarray) -> np.ndarray:
+        """The cell (position in the column) holding each byte position of the data buffer."""
+        return np.searchsorted(self.offsets, positions, side="right") - 1

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from ..model.typemap import ARROW_TYPES, arrow_type
 from . import kernels as pc
-from .buffers import FALSE, NULL_STRING, array, bools, scalar
+from .buffers import FALSE, NULL_STRING, StringBytes, array, bools, scalar, to_bools
 from .buffers import strings as string_array
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ _RETRIES = 8
 _CAST_FAILED = re.compile(r"Failed to parse string: '(.*)' as a scalar of type [^ ]+$", re.S)
 _NUMBER_OPTIONS = {"bareNumber", "groupChar", "decimalChar"}
 _4, _18 = (array([n], pa.int32())[0] for n in (4, 18))
+#: 0001-01-01 as days since 1970-01-01: Arrow reads year 0, Python's `date` refuses it
+_YEAR_ONE = array([-719162], pa.int32())[0]
 #: what `datetime.strptime(cell, "%Y-%m-%d")` matches: the regex Python's _strptime builds
 _ISO_DATE = re.compile(
     r"(?P<Y>\d\d\d\d)-(?P<m>1[0-2]|0[1-9]|[1-9])-(?P<d>3[0-1]|[1-2]\d|0[1-9]|[1-9]| [1-9])",
@@ -170,19 +172,13 @@ def _holds(strings: pa.Array, chars: bytes) -> bool:
     The bytes under null cells are searched too: a false alarm only sends the column to
     the exact path, which reads what the whole cast would.
     """
-    kinds = {pa.string(): np.int32, pa.large_string(): np.int64}
-    if strings.type not in kinds or not len(strings):
+    if not _is_text(strings):
         return any(
             pc.any(pc.fill_null(pc.match_substring(strings, chr(char)), FALSE)).as_py()
             for char in chars
         )
-    offsets_buffer, data_buffer = strings.buffers()[1:3]
-    if data_buffer is None:
-        return False
-    offsets = np.frombuffer(offsets_buffer, kinds[strings.type])
-    first, last = int(offsets[strings.offset]), int(offsets[strings.offset + len(strings)])
-    data = np.frombuffer(data_buffer, np.uint8)[first:last]
-    return any(bool((data == char).any()) for char in chars)
+    span = StringBytes(strings).span
+    return any(bool((span == char).any()) for char in chars)
 
 
 def _doubtful(typed: pa.Array) -> pa.Array | None:
@@ -194,8 +190,8 @@ def _doubtful(typed: pa.Array) -> pa.Array | None:
     """
     if typed.type == pa.float64():
         mask = pc.is_inf(typed)
-    elif typed.type == pa.date32():
-        mask = pc.less(pc.year(typed), array([1], pa.int64())[0])
+    elif typed.type == pa.date32():  # before 0001-01-01: its days since 1970, not its year
+        mask = pc.less(typed.view(pa.int32()), _YEAR_ONE)
     else:
         return None
     mask = pc.fill_null(mask, FALSE)
@@ -204,8 +200,18 @@ def _doubtful(typed: pa.Array) -> pa.Array | None:
 
 def _integer_like(strings: pa.Array) -> pa.Array:
     """Up to 18 digits, maybe after a minus: always an int64, read as Python's int() does."""
-    digits = pc.if_else(pc.starts_with(strings, "-"), pc.utf8_slice_codeunits(strings, 1), strings)
-    return pc.and_(pc.ascii_is_decimal(digits), pc.less_equal(pc.binary_length(digits), _18))
+    if not _is_text(strings):
+        digits = pc.if_else(
+            pc.starts_with(strings, "-"), pc.utf8_slice_codeunits(strings, 1), strings
+        )
+        return pc.and_(pc.ascii_is_decimal(digits), pc.less_equal(pc.binary_length(digits), _18))
+    cells = StringBytes(strings)  # from the bytes: a cell's bytes that are not digits
+    others = np.concatenate(([0], np.cumsum(~_digits(cells.span), dtype=np.int64)))
+    lengths = cells.ends - cells.starts
+    minus = (cells.first() == ord("-")) & (lengths > 0)
+    inside = others[cells.ends - cells.low] - others[cells.starts - cells.low]
+    digits = lengths - minus
+    return _valid_and(strings, (inside == minus) & (digits >= 1) & (digits <= 18))
 
 
 def _number_like(strings: pa.Array) -> pa.Array:
@@ -213,7 +219,31 @@ def _number_like(strings: pa.Array) -> pa.Array:
 
 
 def _date_like(strings: pa.Array) -> pa.Array:
-    return pc.match_substring_regex(strings, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    """YYYY-MM-DD in ASCII digits (`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`), decided from the bytes."""
+    if not _is_text(strings):
+        return pc.match_substring_regex(strings, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    cells = StringBytes(strings)
+    like = (cells.ends - cells.starts) == 10
+    for k in range(10):
+        at = cells.byte(cells.starts + k)
+        like &= (at == ord("-")) if k in (4, 7) else _digits(at)
+    return _valid_and(strings, like)
+
+
+def _digits(values: np.ndarray) -> np.ndarray:
+    """Whether each byte is an ASCII digit (one subtraction and one comparison, wrapping)."""
+    return (values - np.uint8(ord("0"))) < np.uint8(10)
+
+
+def _valid_and(strings: pa.Array, mask: np.ndarray) -> pa.Array:
+    """`mask` as a boolean array, false where the cell is null (the kernels' null, filled)."""
+    if strings.null_count:
+        mask &= to_bools(pc.is_valid(strings))
+    return bools(mask)
+
+
+def _is_text(strings: pa.Array) -> bool:
+    return strings.type in (pa.string(), pa.large_string())
 
 
 def _year_like(strings: pa.Array) -> pa.Array:

@@ -11,8 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..read.buffers import ZERO_FLOAT, to_bools, to_ints
-from .suspects import CellBytes
+from ..read.buffers import ZERO_FLOAT, StringBytes, to_bools, to_ints
 
 #: a text key column this long is encoded in two halves at once (`halves`)
 SPLIT_ROWS = 1 << 17
@@ -43,7 +42,7 @@ def halves(column: pa.Array) -> np.ndarray | None:
     text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
     if len(column) < SPLIT_ROWS or not text:
         return None
-    cells = CellBytes(column)
+    cells = StringBytes(column)
     size = cells.ends - cells.starts
     mixed = size ^ cells.byte(cells.starts + size // 2) ^ cells.byte(cells.ends - 1)
     return (size > 0) & to_bools(column.is_valid()) & (mixed & 1).astype(bool)

@@ -17,8 +17,7 @@ from functools import cache, cached_property
 import numpy as np
 import pyarrow as pa
 
-from ..read.buffers import to_bools
-from .suspects import CellBytes
+from ..read.buffers import StringBytes, to_bools
 
 #: bytes scanned at a time (the temporaries stay in the cache)
 CHUNK = 1 << 18
@@ -107,7 +106,7 @@ class Simple:
 
         A null cell never misses; a cell left to RE2 is not counted as a miss here.
         """
-        cells = CellBytes(column)
+        cells = StringBytes(column)
         data, offsets = cells.data, cells.offsets
         lengths = cells.ends - cells.starts
         found, doubled = self.scan(data, int(offsets[0]), int(offsets[-1]))

@@ -13,9 +13,8 @@ start no whitespace and are NFC without format characters, and so are the CJK id
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 
-from ..read.buffers import distinct, valid_at
+from ..read.buffers import StringBytes, distinct, valid_at
 
 #: lead bytes of U+4000-U+9FFF (CJK ideographs): always NFC, never whitespace, never in Cf
 CJK_LEADS = range(0xE4, 0xEA)
@@ -37,37 +36,8 @@ WHITESPACE_LEADS = (0xC2, range(0xE1, 0xE4))
 NOTHING = np.zeros(0, np.int64)
 
 
-class CellBytes:
-    """A string column's cells as byte ranges of its data buffer (numpy views, no copy)."""
-
-    def __init__(self, column: pa.Array) -> None:
-        self.column = column
-        self.size = size = len(column)
-        large = pa.types.is_large_string(column.type) or pa.types.is_large_binary(column.type)
-        offsets_buffer, data_buffer = column.buffers()[1:3]
-        if offsets_buffer is None or size == 0:
-            offsets = np.zeros(size + 1, np.int64)
-        else:
-            offsets = np.frombuffer(offsets_buffer, np.int64 if large else np.int32)
-            offsets = offsets[column.offset : column.offset + size + 1]
-        data = np.frombuffer(data_buffer, np.uint8) if data_buffer is not None else None
-        self.offsets = offsets
-        self.data = data if data is not None and len(data) else np.zeros(1, np.uint8)
-        self.starts, self.ends = offsets[:-1], offsets[1:]
-        #: the bytes of the column's cells (null cells' too, if they hold any)
-        self.low = int(offsets[0]) if size else 0
-        self.span = self.data[self.low : int(offsets[-1])] if size else self.data[:0]
-        self._first: np.ndarray | None = None
-
-    def first(self) -> np.ndarray:
-        """Each cell's first byte (meaningless where the cell is empty)."""
-        if self._first is None:
-            self._first = self.byte(self.starts)
-        return self._first
-
-    def byte(self, at: np.ndarray) -> np.ndarray:
-        """The bytes at positions `at` of the data buffer (clipped to it)."""
-        return self.data.take(at, mode="clip")
+class CellBytes(StringBytes):
+    """A string column's cells as byte ranges, with the text checks' byte questions."""
 
     def present(self, at: np.ndarray) -> np.ndarray:
         """The positions among `at` of the cells with bytes to check: valid and non-empty."""
@@ -143,10 +113,6 @@ class CellBytes:
         if not found:
             return NOTHING
         return distinct(self.cells_of(np.concatenate(found)))
-
-    def cells_of(self, positions: np.ndarray) -> np.ndarray:
-        """The cell (position in the column) holding each byte position of the data buffer."""
-        return np.searchsorted(self.offsets, positions, side="right") - 1
 
 
 def _in(values: np.ndarray, r: range) -> np.ndarray:
