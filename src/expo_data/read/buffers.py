@@ -140,6 +140,11 @@ ZERO_FLOAT = array([0.0], pa.float64())[0]
 class StringBytes:
     """A string column's cells as byte ranges of its data buffer (numpy views, no copy)."""
 
+    @staticmethod
+    def reads(column: object) -> bool:
+        """Whether `column` is what this reads: one string or large_string array."""
+        return isinstance(column, pa.Array) and column.type in (pa.string(), pa.large_string())
+
     def __init__(self, column: pa.Array) -> None:
         self.column = column
         self.size = size = len(column)

@@ -172,7 +172,7 @@ def _holds(strings: pa.Array, chars: bytes) -> bool:
     The bytes under null cells are searched too: a false alarm only sends the column to
     the exact path, which reads what the whole cast would.
     """
-    if not _is_text(strings):
+    if not StringBytes.reads(strings):
         return any(
             pc.any(pc.fill_null(pc.match_substring(strings, chr(char)), FALSE)).as_py()
             for char in chars
@@ -200,7 +200,7 @@ def _doubtful(typed: pa.Array) -> pa.Array | None:
 
 def _integer_like(strings: pa.Array) -> pa.Array:
     """Up to 18 digits, maybe after a minus: always an int64, read as Python's int() does."""
-    if not _is_text(strings):
+    if not StringBytes.reads(strings):
         digits = pc.if_else(
             pc.starts_with(strings, "-"), pc.utf8_slice_codeunits(strings, 1), strings
         )
@@ -220,7 +220,7 @@ def _number_like(strings: pa.Array) -> pa.Array:
 
 def _date_like(strings: pa.Array) -> pa.Array:
     """YYYY-MM-DD in ASCII digits (`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`), decided from the bytes."""
-    if not _is_text(strings):
+    if not StringBytes.reads(strings):
         return pc.match_substring_regex(strings, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     cells = StringBytes(strings)
     like = (cells.ends - cells.starts) == 10
@@ -240,10 +240,6 @@ def _valid_and(strings: pa.Array, mask: np.ndarray) -> pa.Array:
     if strings.null_count:
         mask &= to_bools(pc.is_valid(strings))
     return bools(mask)
-
-
-def _is_text(strings: pa.Array) -> bool:
-    return strings.type in (pa.string(), pa.large_string())
 
 
 def _year_like(strings: pa.Array) -> pa.Array:

@@ -17,7 +17,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..read import cells, kernels
-from ..read.buffers import FALSE, NULL_STRING, ZERO, array, bools, ints, strings, to_bools
+from ..read.buffers import (
+    FALSE,
+    NULL_STRING,
+    ZERO,
+    StringBytes,
+    array,
+    bools,
+    ints,
+    strings,
+    to_bools,
+)
 from . import catalogue, checks, patterns
 from .workers import each
 
@@ -373,7 +383,7 @@ def pattern_misses(strings: Any, pattern: str) -> Any:
     only the cells the bytes leave open.
     """
     simple = patterns.recognise(pattern)
-    if simple is not None and patterns.decidable(strings):
+    if simple is not None and StringBytes.reads(strings):
         misses, open_cells = simple.misses(strings)
         if len(open_cells):
             chosen = pc.take(strings, ints(open_cells))

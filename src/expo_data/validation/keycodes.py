@@ -39,8 +39,7 @@ def halves(column: pa.Array) -> np.ndarray | None:
     last byte together (ids often share a prefix, a suffix or a length, rarely all three).
     Each half is then encoded on its own core (`joined_codes`). None for a short or non-text
     column."""
-    text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-    if len(column) < SPLIT_ROWS or not text:
+    if len(column) < SPLIT_ROWS or not StringBytes.reads(column):
         return None
     cells = StringBytes(column)
     size = cells.ends - cells.starts

@@ -136,13 +136,6 @@ def _joined(positions: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(positions) if positions else np.zeros(0, np.int64)
 
 
-def decidable(column: object) -> bool:
-    """Whether `Simple.misses` can read the column: one string or large_string array."""
-    return isinstance(column, pa.Array) and (
-        pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-    )
-
-
 @cache
 def recognise(pattern: str) -> Simple | None:
     """The pattern as a `Simple`, or None where it is not of the family (RE2 decides it)."""
