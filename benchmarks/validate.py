@@ -12,7 +12,8 @@ rows damaged:
 - awards, the real shape: the real package's widest resource (CJK text, 20 fields) repeated to
   --rows rows with suffixed ids (its foreign keys still resolve), 1% of its notes multi-line.
 Contenders (`bench_contenders.py`), each in a fresh subprocess so every peak RSS is its own:
-the bare pyarrow parse (types inferred), the parse with every column a string, polars and
+the bare pyarrow parse (types inferred), the parse with every column a string, the streaming
+parse as the fast engine drives it with nothing checked (`stream`), polars and
 DuckDB SQL checking types, required fields and keys, the fast and duckdb engines (the whole of
 `validate()`) and frictionless. `fast` runs with the descriptor check remembered from an earlier
 run (as every run after a package's first), `fast-first` with an empty cache folder. Printed per contender: seconds, rows/s, x the bare parse, x
@@ -63,7 +64,16 @@ from expo_data.validation.engines.memory import (  # noqa: E402
 __all__ = ["build_awards", "build_package"]
 
 #: every contender, in print order; frictionless last
-CONTENDERS = ("pyarrow", "strings", "polars", "duckdb-sql", "fast-first", "fast", "duckdb")
+CONTENDERS = (
+    "pyarrow",
+    "strings",
+    "stream",
+    "polars",
+    "duckdb-sql",
+    "fast-first",
+    "fast",
+    "duckdb",
+)
 #: a contender that runs as another: the fast engine on a cache folder emptied before each run
 #: (the descriptor check not yet remembered, as on a first run; `validation/remembered.py`)
 RUNS_AS = {"fast-first": "fast"}
