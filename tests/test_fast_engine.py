@@ -530,3 +530,75 @@ def test_date_and_integer_spellings_from_bytes_match_the_kernels(values: list, c
     short = pc.less_equal(pc.binary_length(digits), 18)
     integer = pc.fill_null(pc.and_(pc.ascii_is_decimal(digits), short), False)
     assert cells._integer_like(strings).equals(integer)
+
+
+RAGGED = {
+    "multi-line": HEADER + 'A1,5,x\nA2,5,"x\ny",2023-01-05,,extra\nA3,5,x,2023-01-05,\n"A\n4"\n',
+    "crlf": CASES["crlf"],
+    "empty-line": HEADER + "A1,5,x\n\nA2,5,x,2023-01-05,\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "read_again"), [("multi-line", 0), ("crlf", 0), ("empty-line", 1)]
+)
+def test_ragged_rows_take_pyarrow_numbers_unless_an_empty_line_may_hide(
+    case: str, read_again: int, tmp_path: Path, monkeypatch
+):
+    """Where the strict scan finds a file plain, the numbers pyarrow gives the rows it skips
+    settle every row's number: the file is not read again. An empty line (a row of empty
+    cells to pyarrow) still sends it to the byte scan. Both find what frictionless finds."""
+    from expo_data.validation import scan
+
+    descriptor = make(tmp_path, RAGGED[case])
+    reference, _ = both(descriptor)
+    reads, whole = [], scan.whole
+    monkeypatch.setattr(scan, "whole", lambda stream: reads.append(1) or whole(stream))
+    found = [f for f in validate(descriptor, limit_errors=1000).findings if f.code in TABLE]
+    assert ordered(found, open_package(descriptor).resource_names) == reference
+    assert {"missing-cell", "extra-cell"} & {f[0] for f in reference}
+    assert len(reads) == read_again
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.lists(st.text(alphabet='ab,"\n\r 中', max_size=4), min_size=1, max_size=5),
+        max_size=12,
+    ),
+    crlf=st.booleans(),
+)
+def test_pyarrow_numbers_records_as_python_csv_on_a_plain_file(rows, crlf, tmp_path: Path):
+    """On a file with no empty line, stray quote or bare CR (as csv.writer writes), the
+    record numbers pyarrow gives the rows it skips lay out the file as Python's csv does."""
+    import csv
+    import io
+
+    from expo_data.validation.records import numbered_layout, python_records
+    from expo_data.validation.sources import csv_batches
+
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n" if crlf else "\n").writerows([["a", "b", "c"], *rows])
+    root = tmp_path / f"p{abs(hash((str(rows), crlf)))}"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "t.csv").write_text(text.getvalue(), encoding="utf-8", newline="")
+    fields = [{"name": n, "type": "string"} for n in "abc"]
+    descriptor = {"resources": [{"name": "t", "path": "data/t.csv", "schema": {"fields": fields}}]}
+    (root / "datapackage.json").write_text(json.dumps(descriptor))
+    resource = open_package(root / "datapackage.json").resources[0]
+    skipped: list = []
+
+    def skip(row) -> str:
+        skipped.append((row.number, row.text))
+        return "skip"
+
+    with open(root / "data" / "t.csv", "rb") as stream:
+        groups = csv_batches(stream, resource, block=1 << 20, width=3, nulls=True, skip=skip)
+        kept = sum(len(batch) for group in groups for batch in group) - 1  # the header
+    layout = numbered_layout(kept, skipped, resource.dialect)
+    expected = python_records((root / "data" / "t.csv").read_bytes(), resource, 3)
+    assert layout is not None
+    assert layout.kept.tolist() == expected.kept.tolist()
+    assert layout.ragged == expected.ragged

@@ -107,6 +107,15 @@ class BackgroundScan:
         found = self.results.get(id(resource))
         return found is not None and not any(f.code == c.CELL_TOO_LARGE for f in found)
 
+    def agrees(self, resource: Resource) -> bool:
+        """Whether the scan read `resource` and found nothing two CSV readers split differently
+        (its header labels aside): pyarrow's records are then Python csv's, numbered alike."""
+        if not self.reads(resource):
+            return False
+        self.scanned[resource.name].wait()
+        found = self.results.get(id(resource))
+        return found is not None and all(f.code == c.INCORRECT_LABEL for f in found)
+
     def check(self) -> None:
         """Raise Oversized once a cell too large has been found (a reader's cue to stop)."""
         if self.oversized.is_set():

@@ -83,6 +83,30 @@ def record_layout(data, resource: Resource, texts: list[str]) -> RecordLayout | 
     return layout
 
 
+def numbered_layout(
+    rows: int, skipped: list[tuple[int | None, str]], dialect: Mapping
+) -> RecordLayout | None:
+    """The layout from the record numbers pyarrow gave the rows it skipped (header = 1).
+
+    `rows`: how many rows it kept; `skipped`: (record number, text) of each row it skipped, in
+    order. Only for a file both readers split into the same records (no empty line among the
+    kept rows, which only the bytes tell from a row of empty cells): the kept rows are every
+    other record. None where a number is missing (pyarrow read on its own threads) or out of
+    order.
+    """
+    numbers = np.array([-1 if n is None else n for n, _ in skipped], np.int64)
+    total = rows + len(skipped) + 1  # records, the header among them
+    if len(numbers) and (numbers[0] < 2 or numbers[-1] > total or (np.diff(numbers) <= 0).any()):
+        return None
+    kept = np.ones(total + 1, bool)
+    kept[:2] = False  # no record 0; record 1 is the header
+    kept[numbers] = False
+    ragged = [
+        (int(n), _cells(text, dialect)) for n, (_, text) in zip(numbers, skipped, strict=True)
+    ]
+    return RecordLayout(kept=np.flatnonzero(kept), ragged=ragged)
+
+
 def _records(
     data: np.ndarray, start: int, delimiter: int, quote: int, has_quotes=True, has_returns=True
 ):

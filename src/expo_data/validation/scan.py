@@ -24,7 +24,7 @@ from . import catalogue, checks
 from .background import BackgroundScan, Oversized
 from .batch import Batches, Found, empty_is_missing
 from .catalogue import finding
-from .records import python_records, record_layout
+from .records import numbered_layout, python_records, record_layout
 from .sources import csv_batches, is_text, is_utf8, joined, open_bytes
 
 if TYPE_CHECKING:
@@ -189,13 +189,14 @@ def scan_csv(
 def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) -> None:
     """Stream the file's batches through the checks; then settle ragged rows and numbers."""
     resource = scan.resource
-    skipped: list[str] = []
+    skipped: list[tuple[int | None, str]] = []  # (record number, text) of each ragged row
 
     def skip(row: Any) -> str:
         try:
-            skipped.append(row.text)
+            text = row.text
         except UnicodeDecodeError:  # not UTF-8: the strict scan reports the file's encoding
-            skipped.append("")
+            text = ""
+        skipped.append((row.number, text))
         return "skip"
 
     width = 4 * len(resource.schema.fields) + 64
@@ -230,7 +231,7 @@ def _read(scan: Scan, tap: Tap, block: int, options: Options, keys: set[str]) ->
             raise HeaderTooLong
         return
     if skipped or (batches.found.empty_lines and batches.blank_sensitive):
-        _settle_rows(scan, batches, skipped)
+        _settle_rows(scan, batches, skipped, watch)
     scan.found = batches.finish()
 
 
@@ -260,12 +261,27 @@ def batches_for(scan: Scan, options: Options, keys: set[str]) -> Batches:
     )
 
 
-def _settle_rows(scan: Scan, batches: Batches, skipped: list[str]) -> None:
-    """Number the rows where pyarrow skipped some, and check the skipped (ragged) ones."""
+def _settle_rows(scan: Scan, batches: Batches, skipped: list, watch: BackgroundScan | None) -> None:
+    """Number the rows where pyarrow skipped some, and check the skipped (ragged) ones.
+
+    Where the strict scan found the file plain and no kept row may be an empty line, the
+    numbers pyarrow gave the skipped rows settle it; else the file is read again.
+    """
+    width = len(scan.labels or ())
+    layout = None
+    if (
+        watch is not None
+        and not _may_hold_empty_lines(batches, width)
+        and watch.agrees(scan.resource)  # a plain file: pyarrow's records are Python csv's
+    ):
+        layout = numbered_layout(batches.rows, skipped, scan.resource.dialect)
+    if layout is not None:
+        batches.renumber(layout)
+        batches.ragged_rows(layout)
+        return
     with open_bytes(scan.resource) as stream:
         data = whole(stream)
-    width = len(scan.labels or ())
-    layout = record_layout(data, scan.resource, skipped)
+    layout = record_layout(data, scan.resource, [text for _, text in skipped])
     if layout is None or len(layout.kept) != batches.rows:
         layout = python_records(data, scan.resource, width)
     if len(layout.kept) != batches.rows:  # pyarrow and Python's csv disagree: Python decides
@@ -273,6 +289,17 @@ def _settle_rows(scan: Scan, batches: Batches, skipped: list[str]) -> None:
         layout = python_records(data, scan.resource, width, everything=True)
     batches.renumber(layout)
     batches.ragged_rows(layout)
+
+
+def _may_hold_empty_lines(batches: Batches, width: int) -> bool:
+    """Whether a row pyarrow kept may have been an empty line (only the bytes tell).
+
+    pyarrow reads an empty line as a row of empty cells: where "" is missing, a blank row the
+    checks found; elsewhere a row whose cells are all empty, which the batches watch for.
+    """
+    if batches.blank_sensitive:
+        return batches.found.empty_lines or width <= 1
+    return not batches.table or any(len(rows) for rows in batches.found.blank)
 
 
 def whole(stream: Any) -> Any:

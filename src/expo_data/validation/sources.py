@@ -82,8 +82,10 @@ def csv_batches(
                 encoding=_pyarrow_encoding(resource.encoding),
                 block_size=block,
                 autogenerate_column_names=True,
-                # a Python stream is read in this thread (see sources.delimited.read_strings)
-                use_threads=direct(resource),
+                # read in this thread (the caller's read-ahead thread): pyarrow then numbers
+                # the rows it skips (`skip` is given row.number), and a Python stream's error
+                # never leaves one of its threads waiting (see sources.delimited.read_strings)
+                use_threads=False,
             ),
             parse_options=pcsv.ParseOptions(
                 delimiter=dialect.get("delimiter", ","),
