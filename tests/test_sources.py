@@ -231,6 +231,24 @@ def test_json_and_ndjson_tables(tmp_path: Path):
         ]
 
 
+def test_a_json_file_with_the_tabular_profile_is_a_table(tmp_path: Path):
+    """v1's `"profile": "tabular-data-resource"` makes a JSON file a table, as frictionless
+    reads it (it sets `type`): its rows are checked and loaded, a bad cell is found."""
+    rows = [{"id": 1, "name": "a"}, {"id": "x", "name": "b"}]
+    path = make(
+        tmp_path,
+        [{"name": "t", "path": "t.json", "profile": "tabular-data-resource", "schema": SCHEMA}],
+        {"t.json": json.dumps(rows)},
+    )
+    assert ours(path) == theirs(path)
+    assert ours(path)[0] is False
+    (Path(path).parent / "t.json").write_text(json.dumps(rows[:1]))
+    assert ours(path) == theirs(path) == (True, [])
+    assert expo_data.load("t", path)["id"].tolist() == [
+        r["id"] for r in frictionless_rows(path, "t")
+    ]
+
+
 # --- non-tabular resources ----------------------------------------------------------------
 
 
