@@ -27,6 +27,7 @@ LICENCE_FILES = {  # copied, as published, to LICENSES/<owner>+<name>
     "frictionlessdata/example-data-packages": "LICENSE",
     "tdwg/camtrap-dp": "LICENSE",
     "datasets/co2-ppm": "LICENSE",
+    "datasets/cpi": "LICENSE",
 }
 REPO_LICENCES = {
     "frictionlessdata/frictionless-py": MIT,
@@ -34,6 +35,7 @@ REPO_LICENCES = {
     "frictionlessdata/example-data-packages": MIT,
     "tdwg/camtrap-dp": MIT,
     "datasets/co2-ppm": "Unlicense",
+    "datasets/cpi": "GPL-3.0 (the repository's LICENSE; the descriptor's licenses apply to the data)",
 }
 
 
@@ -427,6 +429,123 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
     b.entry["descriptor"]["source"] = "example/datapackage.json"
     for f in ("deployments.csv", "media.csv", "observations.csv"):
         b.copy(f"example/{f}", f)
+    done(b)
+
+    # --- added later: features the packages above do not have ---------------------------------
+    # datahub core datasets: a boolean written 0, four resources, French names; a header
+    # whose first label differs from the schema's field name (published so), a year field
+    for name, repo, files, features in [
+        (
+            "datahub-language-codes",
+            "datasets/language-codes",
+            [
+                "data/language-codes.csv",
+                "data/language-codes-3b2.csv",
+                "data/language-codes-full.csv",
+                "data/ietf-language-tags.csv",
+            ],
+            [
+                "boolean (default falseValues: every cell 0)",
+                "four resources",
+                "non-ASCII text (French names)",
+                "every cell quoted (three resources)",
+                "a date column with every cell empty",
+                "related",
+            ],
+        ),
+        (
+            "datahub-cpi",
+            "datasets/cpi",
+            ["data/cpi.csv"],
+            [
+                "header label differs from the field name (incorrect-label, as published)",
+                "year",
+                "quoted cells (country names holding a comma)",
+                "sources",
+            ],
+        ),
+    ]:
+        b = Builder(mirrors, name, repo, features)
+        b.descriptor("datapackage.json", "datapackage.json")
+        for f in files:
+            b.copy(f, f, trim_csv=",")
+        done(b)
+
+    # frictionlessdata/example-data-packages: geopoint in its formats, a month/day/year date
+    def relicensed(text: bytes) -> tuple[bytes, int]:
+        """The descriptor with its pre-1.0 licences {id, url} written {name, path}."""
+        descriptor = json.loads(text)
+        count = 0
+        for owner in [descriptor, *descriptor.get("resources", [])]:
+            for licence in owner.get("licenses", []):
+                if "id" in licence and "name" not in licence:
+                    licence["name"] = licence.pop("id")
+                    count += 1
+                if "url" in licence and "path" not in licence:
+                    licence["path"] = licence.pop("url")
+        return (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(), count
+
+    for name, folder, files, features in [
+        (
+            "edp-geopoint-default",
+            "geopoint-default",
+            ["data/office-locations.csv"],
+            [
+                "geopoint, format default ('lon, lat' with a space)",
+                "primaryKeys (a misspelt primaryKey, ignored)",
+                "resource licenses",
+            ],
+        ),
+        (
+            "edp-geo-location-fk",
+            "geo-location-fk",
+            ["data/offices.csv", "data/gazetteer.csv"],
+            [
+                "geopoint, format object (JSON in a quoted cell)",
+                "foreign keys",
+                "resource licenses",
+            ],
+        ),
+        (
+            "edp-finance-vix",
+            "finance-vix",
+            ["data/vix-daily.csv"],
+            ["date format %m/%d/%Y (months and days not zero-padded)", "numbers", "sources"],
+        ),
+    ]:
+        b = Builder(mirrors, name, edp, features)
+        source = f"{folder}/datapackage.json"
+        text, count = relicensed(b.read(source))
+        if count:
+            b.descriptor(None, "datapackage.json", text)
+            b.entry["descriptor"]["source"] = source
+            b.change(
+                f"descriptor: its {count} licenses written {{id, url}} (the pre-1.0 form) renamed "
+                "{name, path}, as Data Package v1 names them; frictionless refuses to open the "
+                'descriptor otherwise (\'license requires "path" or "name"\', a '
+                "resource-error expo-data reports too); the JSON written again with indent 2, "
+                "nothing else changed"
+            )
+        else:
+            b.descriptor(source, "datapackage.json")
+        for f in files:
+            b.copy(f"{folder}/{f}", f, trim_csv=",")
+        done(b)
+
+    # frictionless-py issue 1293: a JSON tabular resource (an array of keyed rows) with an
+    # array field
+    b = Builder(
+        mirrors,
+        "frictionless-py-json-array",
+        fpy,
+        [
+            "JSON tabular resource (format json, keyed rows)",
+            "array field (a JSON list in each row, one empty)",
+            "profile tabular-data-resource (no type: a table to frictionless)",
+        ],
+    )
+    b.descriptor("data/issue-1293/datapackage.json", "datapackage.json")
+    b.copy("data/issue-1293/sample.json", "sample.json")
     done(b)
     return entries
 
