@@ -470,14 +470,9 @@ def _resource(raw: dict, base: Path, *, trusted: bool) -> Resource:
         from .inline import inferred_schema
 
         raw_schema = inferred_schema(list(data))
-    # as frictionless: a JSON file is a table only when its `type` says so, or its v1
-    # `profile` (which frictionless turns into `type`); else it is JSON data
-    declared_table = (
-        raw.get("type") == "table"
-        or raw.get("profile") == "tabular-data-resource"
-        or fmt != "json"
-        or data is not None
-    )
+    # as frictionless: a JSON file is a table only when its `type` (or v1 `profile`) says so
+    table = raw.get("type") == "table" or raw.get("profile") == "tabular-data-resource"
+    declared_table = table or fmt != "json" or data is not None
     tabular = raw_schema is not None and fmt not in NON_TABULAR_FORMATS and declared_table
     schema = (
         _schema(_json_ref(base, raw_schema, "table schema", trusted=trusted))
