@@ -535,19 +535,22 @@ def test_date_and_integer_spellings_from_bytes_match_the_kernels(values: list, c
 RAGGED = {
     "multi-line": HEADER + 'A1,5,x\nA2,5,"x\ny",2023-01-05,,extra\nA3,5,x,2023-01-05,\n"A\n4"\n',
     "crlf": CASES["crlf"],
-    "empty-line": HEADER + "A1,5,x\n\nA2,5,x,2023-01-05,\n",
+    "empty-lines": HEADER + "A1,5,x\n\nA2,5,x,2023-01-05,\n\n",
+    "stray-quote": HEADER + 'A1,5,x\nA2,5,"x"y,2023-01-05,\n',
 }
 
 
 @pytest.mark.parametrize(
-    ("case", "read_again"), [("multi-line", 0), ("crlf", 0), ("empty-line", 1)]
+    ("case", "read_again"),
+    [("multi-line", 0), ("crlf", 0), ("empty-lines", 0), ("stray-quote", 1)],
 )
-def test_ragged_rows_take_pyarrow_numbers_unless_an_empty_line_may_hide(
+def test_ragged_rows_are_numbered_without_reading_a_plain_file_again(
     case: str, read_again: int, tmp_path: Path, monkeypatch
 ):
     """Where the strict scan finds a file plain, the numbers pyarrow gives the rows it skips
-    settle every row's number: the file is not read again. An empty line (a row of empty
-    cells to pyarrow) still sends it to the byte scan. Both find what frictionless finds."""
+    and the empty lines the scan found settle every row's number: the file is not read
+    again. A stray quote (the readers split records differently) still sends it to the
+    byte scan. Both find what frictionless finds."""
     from expo_data.validation import scan
 
     descriptor = make(tmp_path, RAGGED[case])
@@ -561,33 +564,61 @@ def test_ragged_rows_take_pyarrow_numbers_unless_an_empty_line_may_hide(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     rows=st.lists(
-        st.lists(st.text(alphabet='ab,"\n\r 中', max_size=4), min_size=1, max_size=5),
+        st.lists(st.text(alphabet='ab,"\n\r 中', max_size=4), max_size=5),
         max_size=12,
     ),
     crlf=st.booleans(),
+    bare=st.booleans(),
+    chunk=st.integers(1, 48),
+    machine=st.booleans(),
 )
-def test_pyarrow_numbers_records_as_python_csv_on_a_plain_file(rows, crlf, tmp_path: Path):
-    """On a file with no empty line, stray quote or bare CR (as csv.writer writes), the
-    record numbers pyarrow gives the rows it skips lay out the file as Python's csv does."""
+def test_pyarrow_and_the_strict_scan_lay_out_a_plain_file_as_python_csv(
+    rows, crlf, bare, chunk, machine, tmp_path: Path, monkeypatch
+):
+    """On a file with no stray quote or bare CR (cells quoted as csv.writer quotes them, or
+    `bare` where a quote is inside an unquoted cell; empty rows are empty lines), the numbers pyarrow gives the rows it skips and the empty lines the strict
+    scan finds (read in chunks of `chunk` bytes, its runs as short; or by its state machine
+    alone) lay out the file as
+    Python's csv does: kept rows, ragged rows and empty lines."""
     import csv
     import io
+    import tempfile
 
+    from expo_data.validation import strict
     from expo_data.validation.records import numbered_layout, python_records
     from expo_data.validation.sources import csv_batches
 
-    text = io.StringIO(newline="")
-    csv.writer(text, lineterminator="\r\n" if crlf else "\n").writerows([["a", "b", "c"], *rows])
-    root = tmp_path / f"p{abs(hash((str(rows), crlf)))}"
-    (root / "data").mkdir(parents=True)
-    (root / "data" / "t.csv").write_text(text.getvalue(), encoding="utf-8", newline="")
+    def cell(value: str) -> str:  # quoted where it must be (a CR or an LF among them)
+        if bare and value[:1] not in ('"', "") and not set(value) & set(",\r\n"):
+            return value  # a quote inside an unquoted cell is a byte like any other
+        line = io.StringIO(newline="")
+        csv.writer(line, lineterminator="\r\n").writerow([value])
+        return line.getvalue()[:-2] if value else ""
+
+    def record(row: list[str]) -> str:
+        return '""' if row == [""] else ",".join(cell(value) for value in row)
+
+    end = "\r\n" if crlf else "\n"
+    text = "".join(record(row) + end for row in [["a", "b", "c"], *rows])
+    root = Path(tempfile.mkdtemp(dir=tmp_path))  # hypothesis replays examples
+    (root / "data").mkdir()
+    (root / "data" / "t.csv").write_text(text, encoding="utf-8", newline="")
     fields = [{"name": n, "type": "string"} for n in "abc"]
     descriptor = {"resources": [{"name": "t", "path": "data/t.csv", "schema": {"fields": fields}}]}
     (root / "datapackage.json").write_text(json.dumps(descriptor))
     resource = open_package(root / "datapackage.json").resources[0]
+    fast = strict._Scan._fast
+    monkeypatch.setattr(strict, "CHUNK", chunk)
+    monkeypatch.setattr(strict, "FIRST_RUN", max(chunk // 2, 1))
+    monkeypatch.setattr(strict, "SHORTEST_RUN", max(chunk // 8, 1))
+    # `machine`: every byte to the scan's state machine, none to its vectorised pass
+    monkeypatch.setattr(strict._Scan, "_fast", lambda *_: False if machine else fast(*_))
+    empty: list = []
+    assert strict.resource_findings(resource, empty_lines=empty.append) == []
     skipped: list = []
 
     def skip(row) -> str:
@@ -597,8 +628,9 @@ def test_pyarrow_numbers_records_as_python_csv_on_a_plain_file(rows, crlf, tmp_p
     with open(root / "data" / "t.csv", "rb") as stream:
         groups = csv_batches(stream, resource, block=1 << 20, width=3, nulls=True, skip=skip)
         kept = sum(len(batch) for group in groups for batch in group) - 1  # the header
-    layout = numbered_layout(kept, skipped, resource.dialect)
+    layout = numbered_layout(kept, skipped, resource.dialect, empty[0])
     expected = python_records((root / "data" / "t.csv").read_bytes(), resource, 3)
     assert layout is not None
     assert layout.kept.tolist() == expected.kept.tolist()
     assert layout.ragged == expected.ragged
+    assert layout.empty == expected.empty

@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..sources.stream import is_plain
 from . import catalogue as c
 from .sources import is_text
@@ -41,6 +43,8 @@ class BackgroundScan:
         self.scanned = {r.name: threading.Event() for r in self.resources}
         #: per resource, the bytes from its start found in its encoding, and whether one is not
         self.decoded: dict[str, tuple[int, bool]] = {}
+        #: per resource scanned, the record numbers of its empty lines (None: not kept)
+        self.empty: dict[str, np.ndarray | None] = {}
         self.progress = threading.Condition()
         self.thread = threading.Thread(target=self._run, name="expo-data-strict", daemon=True)
         self.thread.start()
@@ -55,6 +59,7 @@ class BackgroundScan:
                     max_cell_bytes=self.limit,
                     stop=self.stopped,
                     decoded=lambda done, bad, name=resource.name: self._decoded(name, done, bad),
+                    empty_lines=lambda lines, name=resource.name: self.empty.update({name: lines}),
                 )
                 self.results[id(resource)] = found
                 if any(f.code == c.CELL_TOO_LARGE for f in found):
@@ -107,14 +112,17 @@ class BackgroundScan:
         found = self.results.get(id(resource))
         return found is not None and not any(f.code == c.CELL_TOO_LARGE for f in found)
 
-    def agrees(self, resource: Resource) -> bool:
-        """Whether the scan read `resource` and found nothing two CSV readers split differently
-        (its header labels aside): pyarrow's records are then Python csv's, numbered alike."""
+    def empty_lines(self, resource: Resource) -> np.ndarray | None:
+        """The record numbers of `resource`'s empty lines, where the scan read it and found
+        nothing two CSV readers split differently (its header labels aside): pyarrow's
+        records are then Python csv's, numbered alike. None otherwise."""
         if not self.reads(resource):
-            return False
+            return None
         self.scanned[resource.name].wait()
         found = self.results.get(id(resource))
-        return found is not None and all(f.code == c.INCORRECT_LABEL for f in found)
+        if found is None or any(f.code != c.INCORRECT_LABEL for f in found):
+            return None
+        return self.empty.get(resource.name)
 
     def check(self) -> None:
         """Raise Oversized once a cell too large has been found (a reader's cue to stop)."""

@@ -84,19 +84,21 @@ def record_layout(data, resource: Resource, texts: list[str]) -> RecordLayout | 
 
 
 def numbered_layout(
-    rows: int, skipped: list[tuple[int | None, str]], dialect: Mapping
+    rows: int, skipped: list[tuple[int | None, str]], dialect: Mapping, empty: np.ndarray
 ) -> RecordLayout | None:
     """The layout from the record numbers pyarrow gave the rows it skipped (header = 1).
 
     `rows`: how many rows it kept; `skipped`: (record number, text) of each row it skipped, in
-    order. Only for a file both readers split into the same records (no empty line among the
-    kept rows, which only the bytes tell from a row of empty cells): the kept rows are every
-    other record. None where a number is missing (pyarrow read on its own threads) or out of
-    order.
+    order; `empty`: the record numbers of the empty lines (pyarrow keeps them as rows of empty
+    cells; only the bytes tell them from such rows). Only for a file both readers split into
+    the same records: the kept rows are every other record. None where a number is missing
+    (pyarrow read on its own threads), out of order, or not where it can be.
     """
     numbers = np.array([-1 if n is None else n for n, _ in skipped], np.int64)
     total = rows + len(skipped) + 1  # records, the header among them
     if len(numbers) and (numbers[0] < 2 or numbers[-1] > total or (np.diff(numbers) <= 0).any()):
+        return None
+    if len(empty) and (empty.min() < 2 or empty.max() > total or np.isin(empty, numbers).any()):
         return None
     kept = np.ones(total + 1, bool)
     kept[:2] = False  # no record 0; record 1 is the header
@@ -104,7 +106,7 @@ def numbered_layout(
     ragged = [
         (int(n), _cells(text, dialect)) for n, (_, text) in zip(numbers, skipped, strict=True)
     ]
-    return RecordLayout(kept=np.flatnonzero(kept), ragged=ragged)
+    return RecordLayout(kept=np.flatnonzero(kept), ragged=ragged, empty=set(empty.tolist()))
 
 
 def _records(

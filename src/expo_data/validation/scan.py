@@ -264,17 +264,17 @@ def batches_for(scan: Scan, options: Options, keys: set[str]) -> Batches:
 def _settle_rows(scan: Scan, batches: Batches, skipped: list, watch: BackgroundScan | None) -> None:
     """Number the rows where pyarrow skipped some, and check the skipped (ragged) ones.
 
-    Where the strict scan found the file plain and no kept row may be an empty line, the
-    numbers pyarrow gave the skipped rows settle it; else the file is read again.
+    Where the strict scan found the file plain (pyarrow's records are Python csv's), the
+    numbers pyarrow gave the skipped rows and the empty lines the scan found settle it; else
+    the file is read again.
     """
     width = len(scan.labels or ())
     layout = None
-    if (
-        watch is not None
-        and not _may_hold_empty_lines(batches, width)
-        and watch.agrees(scan.resource)  # a plain file: pyarrow's records are Python csv's
-    ):
-        layout = numbered_layout(batches.rows, skipped, scan.resource.dialect)
+    empty = None
+    if watch is not None and is_utf8(scan.resource):
+        empty = watch.empty_lines(scan.resource)
+    if empty is not None:
+        layout = numbered_layout(batches.rows, skipped, scan.resource.dialect, empty)
     if layout is not None:
         batches.renumber(layout)
         batches.ragged_rows(layout)
@@ -289,17 +289,6 @@ def _settle_rows(scan: Scan, batches: Batches, skipped: list, watch: BackgroundS
         layout = python_records(data, scan.resource, width, everything=True)
     batches.renumber(layout)
     batches.ragged_rows(layout)
-
-
-def _may_hold_empty_lines(batches: Batches, width: int) -> bool:
-    """Whether a row pyarrow kept may have been an empty line (only the bytes tell).
-
-    pyarrow reads an empty line as a row of empty cells: where "" is missing, a blank row the
-    checks found; elsewhere a row whose cells are all empty, which the batches watch for.
-    """
-    if batches.blank_sensitive:
-        return batches.found.empty_lines or width <= 1
-    return not batches.table or any(len(rows) for rows in batches.found.blank)
 
 
 def whole(stream: Any) -> Any:

@@ -38,6 +38,8 @@ CHUNK = 1 << 22
 #: where a chunk is not all for the vectorised pass, the bytes it tries first, and the fewest
 #: (a run of whole lines; shorter, the byte machine reads the next line)
 FIRST_RUN, SHORTEST_RUN = 1 << 16, 1 << 10
+#: the most empty lines whose record numbers a scan keeps (beyond: not kept, None)
+MAX_EMPTY_LINES = 1 << 20
 _LF, _CR, _NUL = 10, 13, 0
 #: the codes only this scan reports (the engines' other findings never use them)
 CODES = (c.STRAY_QUOTE, c.UNCLOSED_QUOTE, c.NUL_BYTE, c.BARE_CARRIAGE_RETURN, c.CELL_TOO_LARGE)
@@ -58,9 +60,12 @@ def resource_findings(
     max_cell_bytes: int = MAX_CELL_BYTES,
     stop: threading.Event | None = None,
     decoded: Callable[[int, bool], None] | None = None,
+    empty_lines: Callable[[np.ndarray | None], None] | None = None,
 ) -> list:
     """The strict findings of one resource; `decoded(bytes, bad)` is told after each chunk
-    how many bytes from the start are known to be in the encoding, and whether one is not."""
+    how many bytes from the start are known to be in the encoding, and whether one is not;
+    `empty_lines` is given the record numbers of its empty lines once it is scanned (None
+    where the scan did not read its bytes as ASCII's, or found too many to keep)."""
     try:
         stream = open_bytes(resource)  # read, not memory-mapped: the pages stay out of RSS
     except Exception:  # a missing or unreadable file: the engines' scheme-error says so
@@ -75,7 +80,10 @@ def resource_findings(
             scan.feed(chunk)
             if decoded is not None:
                 decoded(scan.decoder.done, scan.decoder.error is not None)
-        return scan.finish()
+        found = scan.finish()
+        if empty_lines is not None:
+            empty_lines(scan.empty_lines())
+        return found
     except Exception as exc:  # a corrupt archive
         return [_finding(c.SOURCE_ERROR, resource, None, "", note=f"cannot be read: {exc}")]
     finally:
@@ -128,6 +136,9 @@ class _Scan:
         self.cell = 0  # bytes of the current cell so far
         self.cr = False  # the previous byte was a CR
         self.open_at = 0  # the record of the quote left open
+        self.line_start = True  # no byte since the last line end (or the file's start)
+        self.empty: list[np.ndarray] | None = []  # record numbers of empty lines (None: too many)
+        self.empties = 0
         self.header = b""
         self.carry = b""  # the last chunk's trailing quotes and CRs
         self.final = False  # the last bytes of the file
@@ -206,6 +217,8 @@ class _Scan:
             return False
         if c.CELL_TOO_LARGE not in self.found and self._too_long(data, ends, quotes, start):
             return False
+        if len(ends) and self.empty is not None:  # the chunk is done: no return False below
+            self._empty_lines(data, ends)
         last = int(ends[-1]) if len(ends) else -1
         # the delimiters after the last line end (a CR there would be a bare one)
         tail = _outside(
@@ -218,9 +231,33 @@ class _Scan:
         if quoted and len(quotes):  # the last quote opened a cell left open: no line end after
             self.open_at = self.record + len(ends)
         self.record += len(ends)
+        self.line_start = bool(len(ends)) and int(ends[-1]) == size - 1
         self.quoted = quoted
         self.field_start = not quoted and cut == size - 1
         return True
+
+    def _empty_lines(self, data: np.ndarray, ends: np.ndarray) -> None:
+        """Keep the numbers of the records the line feeds `ends` end with no byte (but a CR)."""
+        before = np.empty_like(ends)
+        before[1:] = ends[:-1]
+        before[0] = -1 if self.line_start else -3  # -3: the first line is not empty
+        gaps = ends - before
+        empty = (gaps == 1) | ((gaps == 2) & (data[ends - 1] == _CR))
+        if empty.any():
+            self._keep_empty(self.record + np.flatnonzero(empty))
+
+    def _keep_empty(self, numbers: np.ndarray) -> None:
+        if self.empty is not None:
+            self.empty.append(numbers)
+            self.empties += len(numbers)
+            if self.empties > MAX_EMPTY_LINES:
+                self.empty = None
+
+    def empty_lines(self) -> np.ndarray | None:
+        """The record numbers of the empty lines scanned (None: too many were found)."""
+        if self.empty is None:
+            return None
+        return np.concatenate(self.empty) if self.empty else np.zeros(0, np.int64)
 
     def _bare_return(
         self, data: np.ndarray, feeds: np.ndarray, quotes: np.ndarray, start: int, returns: int
@@ -263,6 +300,7 @@ class _Scan:
         """The exact state machine, byte by byte over the chunk's special bytes."""
         quote, delimiter = self.quote, self.delimiter
         for byte in chunk:
+            line_start, self.line_start = self.line_start, False
             if self.cr and byte != _LF:
                 self._once(
                     c.BARE_CARRIAGE_RETURN,
@@ -298,7 +336,10 @@ class _Scan:
                 self.column, self.cell, self.field_start = self.column + 1, 0, True
             elif byte in (_LF, _CR):
                 if not (byte == _LF and self.cr):
+                    if line_start:
+                        self._keep_empty(np.array([self.record], np.int64))
                     self.record += 1
+                self.line_start = True
                 self.column, self.cell, self.field_start = 0, 0, True
             elif byte == quote and self.field_start:
                 self.quoted, self.field_start, self.open_at = True, False, self.record
