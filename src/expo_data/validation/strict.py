@@ -64,8 +64,8 @@ def resource_findings(
 ) -> list:
     """The strict findings of one resource; `decoded(bytes, bad)` is told after each chunk
     how many bytes from the start are known to be in the encoding, and whether one is not;
-    `empty_lines` is given the record numbers of its empty lines once it is scanned (None
-    where the scan did not read its bytes as ASCII's, or found too many to keep)."""
+    `empty_lines` is given the record numbers of its empty lines once its bytes are scanned
+    (None: too many to keep; never called where they are not read as ASCII's, as UTF-16's)."""
     try:
         stream = open_bytes(resource)  # read, not memory-mapped: the pages stay out of RSS
     except Exception:  # a missing or unreadable file: the engines' scheme-error says so
