@@ -384,6 +384,13 @@ CELL = st.one_of(
         fullmatch=True,
     ),
     st.from_regex(r"[+-]?[0-9]{1,20}(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?", fullmatch=True),
+    # dates in the common spelling, in and out of the calendar (leap days, year 0, day 31)
+    st.builds(
+        "{:04d}-{:02d}-{:02d}".format,
+        st.sampled_from([0, 1, 1900, 1970, 2000, 2023, 2024, 9999]) | st.integers(0, 9999),
+        st.integers(0, 13),
+        st.sampled_from([0, 1, 28, 29, 30, 31, 32]) | st.integers(0, 99),
+    ),
 )
 
 
