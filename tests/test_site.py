@@ -382,6 +382,10 @@ CHROMIUM_FLAGS = (
 )
 
 
+#: what Chromium answers an evaluation that races a navigation (the old page is gone)
+NAVIGATING = ("Inspected target navigated or closed", "Cannot find context with specified id")
+
+
 class Browser:
     """Chromium started for one test, driven over its DevTools websocket; bounded waits only."""
 
@@ -445,8 +449,12 @@ class Browser:
 
     def wait(self, expression: str, what: str) -> None:
         for _ in range(200):  # up to 20 s
-            if self.js(expression):
-                return
+            try:
+                if self.js(expression):
+                    return
+            except AssertionError as error:  # asked while the page navigates: not yet
+                if not any(race in str(error) for race in NAVIGATING):
+                    raise
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {what}")
 
