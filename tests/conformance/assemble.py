@@ -88,6 +88,11 @@ def trim(raw: bytes, encoding: str = "utf-8", delimiter: str = ",") -> tuple[byt
     return b"".join(kept), note
 
 
+def json_bytes(value: Any) -> bytes:
+    """JSON as this suite writes a changed descriptor or schema: indent 2, UTF-8, a last LF."""
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
+
+
 def sha256(data: bytes) -> str:
     """The hex sha256 of `data`."""
     return hashlib.sha256(data).hexdigest()
@@ -139,6 +144,11 @@ class Builder:
         data = text if text is not None else self.read(source or target)
         (self.folder / target).write_bytes(data)
         self.entry["descriptor"] = {"source": source, "target": target}
+
+    def rewritten(self, source: str, descriptor: dict[str, Any]) -> None:
+        """Write `descriptor`, changed from the published `source`, as datapackage.json."""
+        self.descriptor(None, "datapackage.json", json_bytes(descriptor))
+        self.entry["descriptor"]["source"] = source
 
     def change(self, note: str) -> None:
         """Record a change made to the published package."""
@@ -273,12 +283,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
         descriptor = json.loads(json.dumps(v1))
         descriptor["resources"][0]["path"] = file
         descriptor["resources"][0].update(props)
-        b.descriptor(
-            None,
-            "datapackage.json",
-            (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
-        )
-        b.entry["descriptor"]["source"] = "inst/extdata/v1/datapackage.json"
+        b.rewritten("inst/extdata/v1/datapackage.json", descriptor)
         b.change(
             "descriptor: frictionless-r's v1 example package with resource 'deployments' given "
             f"path {file!r} and {json.dumps(props)}, as test-read_resource.R builds it in memory "
@@ -380,12 +385,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
     )
     resource = json.loads(b.read("data/issue-1478/resource.json"))
     package = {"name": "badegewasser", "resources": [resource]}
-    b.descriptor(
-        None,
-        "datapackage.json",
-        (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode(),
-    )
-    b.entry["descriptor"]["source"] = "data/issue-1478/resource.json"
+    b.rewritten("data/issue-1478/resource.json", package)
     b.change(
         "the published resource descriptor data/issue-1478/resource.json wrapped, unchanged, "
         "in a package {name: badegewasser, resources: [it]} (the closest real data with "
@@ -429,12 +429,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
         f"package 'profile' {profile} removed: it $refs a remote JSON Schema and requires "
         "remote schema URLs, and this suite runs offline"
     )
-    b.descriptor(
-        None,
-        "datapackage.json",
-        (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
-    )
-    b.entry["descriptor"]["source"] = "example/datapackage.json"
+    b.rewritten("example/datapackage.json", descriptor)
     for f in ("deployments.csv", "media.csv", "observations.csv"):
         b.copy(f"example/{f}", f)
     done(b)
@@ -491,7 +486,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
                     count += 1
                 if "url" in licence and "path" not in licence:
                     licence["path"] = licence.pop("url")
-        return (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(), count
+        return json_bytes(descriptor), count
 
     for name, folder, files, features in [
         (
@@ -645,15 +640,8 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
                         "removed (not a value of its type: frictionless 5.21 refuses the "
                         "schema, 'example value ... is not valid', and so does expo-data)"
                     )
-            (b.folder / file).write_bytes(
-                (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode()
-            )
-        b.descriptor(
-            None,
-            "datapackage.json",
-            (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
-        )
-        b.entry["descriptor"]["source"] = source
+            (b.folder / file).write_bytes(json_bytes(schema))
+        b.rewritten(source, descriptor)
         if descriptor_file != "datapackage.json":
             b.change(f"descriptor renamed {source} -> datapackage.json")
         b.change("the descriptor written again with indent 2, nothing else changed")
@@ -681,12 +669,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
     source = "samples/template/TIDES/datapackage.json"
     descriptor = json.loads(b.read(source))
     localised(b, descriptor, "https://raw.githubusercontent.com/TIDES-transit/TIDES/", tides)
-    b.descriptor(
-        None,
-        "datapackage.json",
-        (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
-    )
-    b.entry["descriptor"]["source"] = source
+    b.rewritten(source, descriptor)
     b.change("the descriptor written again with indent 2 (published with 4), nothing else changed")
     for res in descriptor["resources"]:
         b.copy(f"samples/template/TIDES/{res['path']}", res["path"])
@@ -727,12 +710,7 @@ def build(mirrors: Path) -> list[dict[str, Any]]:
     descriptor = json.loads(b.read("datapackage.json"))
     dropped = [r for r in descriptor["resources"] if r["path"] == "data/code-list.csv"]
     descriptor["resources"] = [r for r in descriptor["resources"] if r not in dropped]
-    b.descriptor(
-        None,
-        "datapackage.json",
-        (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
-    )
-    b.entry["descriptor"]["source"] = "datapackage.json"
+    b.rewritten("datapackage.json", descriptor)
     b.change(
         "resource 'code-list' (data/code-list.csv, the main codelist) removed: the "
         "mirror is a partial clone without that file's blob at any commit; the descriptor "
