@@ -261,7 +261,12 @@ def batches_for(scan: Scan, options: Options, keys: set[str]) -> Batches:
     )
 
 
-def _settle_rows(scan: Scan, batches: Batches, skipped: list, watch: BackgroundScan | None) -> None:
+def _settle_rows(
+    scan: Scan,
+    batches: Batches,
+    skipped: list[tuple[int | None, str]],
+    watch: BackgroundScan | None,
+) -> None:
     """Number the rows where pyarrow skipped some, and check the skipped (ragged) ones.
 
     Where the strict scan found the file plain (pyarrow's records are Python csv's), the
@@ -269,13 +274,11 @@ def _settle_rows(scan: Scan, batches: Batches, skipped: list, watch: BackgroundS
     the file is read again.
     """
     width = len(scan.labels or ())
-    layout = None
     empty = None
     if watch is not None and is_utf8(scan.resource):
-        empty = watch.empty_lines(scan.resource)
-    if empty is not None:
-        layout = numbered_layout(batches.rows, skipped, scan.resource.dialect, empty)
-    if layout is not None:
+        empty = watch.empty_lines(scan.resource)  # None unless the scan found the file plain
+    dialect = scan.resource.dialect
+    if empty is not None and (layout := numbered_layout(batches.rows, skipped, dialect, empty)):
         batches.renumber(layout)
         batches.ragged_rows(layout)
         return
